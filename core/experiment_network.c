@@ -1,0 +1,399 @@
+/* The experiment loader's `populations` and `projections` sections. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiment_parse.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_NAMES 1024
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c) memcpy(c, s, n);
+    return c;
+}
+
+/* ---- neuron models: parameter schemas (the same machinery as plugins' params) ---- */
+
+#define Q(NAME, DIM, DEF, DOC) \
+    {NAME, REWIRE_PARAM_REAL, DIM, 0, DEF, 0, NULL, 0, 0, NULL, DOC}
+#define QPOS(NAME, DIM, DEF, DOC) \
+    {NAME, REWIRE_PARAM_REAL, DIM, REWIRE_PARAM_HAS_MIN | REWIRE_PARAM_MIN_EXCLUSIVE, DEF, 0, NULL, 0, 0, NULL, DOC}
+#define QNONNEG(NAME, DIM, DEF, DOC) \
+    {NAME, REWIRE_PARAM_REAL, DIM, REWIRE_PARAM_HAS_MIN, DEF, 0, NULL, 0, 0, NULL, DOC}
+
+/* Order matters: lif_values_to_params reads them by index. */
+enum { P_C_M, P_TAU_M, P_E_L, P_V_TH, P_V_RESET, P_T_REF, P_TAU_E, P_TAU_I, P_I_BIAS, P_E_E, P_E_I };
+
+static const rewire_param_spec lif_cuba_schema[] = {
+    QPOS("C_m", REWIRE_DIM_CAPACITANCE, 250, "membrane capacitance"),
+    QPOS("tau_m", REWIRE_DIM_TIME, 10, "membrane time constant (g_L = C_m / tau_m)"),
+    Q("E_L", REWIRE_DIM_VOLTAGE, -70, "resting potential"),
+    Q("V_th", REWIRE_DIM_VOLTAGE, -55, "spike threshold"),
+    Q("V_reset", REWIRE_DIM_VOLTAGE, -70, "reset potential"),
+    QNONNEG("t_ref", REWIRE_DIM_TIME, 2, "refractory period"),
+    QPOS("tau_e", REWIRE_DIM_TIME, 2, "excitatory synaptic time constant"),
+    QPOS("tau_i", REWIRE_DIM_TIME, 2, "inhibitory synaptic time constant"),
+    Q("I_bias", REWIRE_DIM_CURRENT, 0, "constant input current"),
+};
+
+static const rewire_param_spec lif_coba_schema[] = {
+    QPOS("C_m", REWIRE_DIM_CAPACITANCE, 250, "membrane capacitance"),
+    QPOS("tau_m", REWIRE_DIM_TIME, 15, "membrane time constant (g_L = C_m / tau_m)"),
+    Q("E_L", REWIRE_DIM_VOLTAGE, -70, "resting potential"),
+    Q("V_th", REWIRE_DIM_VOLTAGE, -55, "spike threshold"),
+    Q("V_reset", REWIRE_DIM_VOLTAGE, -60, "reset potential"),
+    QNONNEG("t_ref", REWIRE_DIM_TIME, 2, "refractory period"),
+    QPOS("tau_e", REWIRE_DIM_TIME, 0.2, "excitatory synaptic time constant"),
+    QPOS("tau_i", REWIRE_DIM_TIME, 2, "inhibitory synaptic time constant"),
+    Q("I_bias", REWIRE_DIM_CURRENT, 0, "constant input current"),
+    Q("E_e", REWIRE_DIM_VOLTAGE, 0, "excitatory reversal potential"),
+    Q("E_i", REWIRE_DIM_VOLTAGE, -85, "inhibitory reversal potential"),
+};
+
+static const char *const model_names[] = {"lif_cuba", "lif_coba", "poisson", "spike_times", NULL};
+
+static bool is_lif(rw_model_kind m) { return m == RW_MODEL_LIF_CUBA || m == RW_MODEL_LIF_COBA; }
+
+static bool parse_lif(rw_population_spec *p, const rw_node *pn, rw_diag *d) {
+    const rewire_param_spec *schema = p->model == RW_MODEL_LIF_COBA ? lif_coba_schema : lif_cuba_schema;
+    uint32_t n = p->model == RW_MODEL_LIF_COBA ? ARRAY_LEN(lif_coba_schema) : ARRAY_LEN(lif_cuba_schema);
+    rewire_param_value v[ARRAY_LEN(lif_coba_schema)];
+    char what[160];
+    snprintf(what, sizeof what, "neuron model '%s' of population '%s'", model_names[p->model], p->name);
+    const rw_node *params = rw_map_get(pn, "params");
+    if (!rw_params_from_config(schema, n, params, pn->loc, REWIRE_DIM_NONE, what, v, d)) return false;
+    rw_lif_params *l = &p->lif;
+    l->C_m = v[P_C_M].real;
+    l->tau_m = v[P_TAU_M].real;
+    l->E_L = v[P_E_L].real;
+    l->V_th = v[P_V_TH].real;
+    l->V_reset = v[P_V_RESET].real;
+    l->t_ref = v[P_T_REF].real;
+    l->tau_e = v[P_TAU_E].real;
+    l->tau_i = v[P_TAU_I].real;
+    l->I_bias = v[P_I_BIAS].real;
+    l->E_e = p->model == RW_MODEL_LIF_COBA ? v[P_E_E].real : 0;
+    l->E_i = p->model == RW_MODEL_LIF_COBA ? v[P_E_I].real : 0;
+    if (!(l->V_reset < l->V_th)) {
+        rw_loc at = params ? rw_map_key_loc(params, "V_reset") : pn->loc;
+        rw_diag_error(d, at, "population '%s': V_reset (%g mV) must be below V_th (%g mV)", p->name,
+                      l->V_reset, l->V_th);
+        return false;
+    }
+    const rw_node *vi = rw_map_get(pn, "v_init");
+    snprintf(what, sizeof what, "population '%s' v_init", p->name);
+    if (!vi) {
+        p->v_init = (rw_dist){RW_DIST_CONST, l->E_L, l->E_L, -INFINITY, INFINITY};
+        return true;
+    }
+    return rw_parse_dist(vi, REWIRE_DIM_VOLTAGE, -INFINITY, INFINITY, what, &p->v_init, d);
+}
+
+static int cmp_spike(const void *a, const void *b) {
+    const double *x = a, *y = b;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static bool parse_spike_times(rw_population_spec *p, const rw_node *pn, rw_diag *d) {
+    char what[128];
+    snprintf(what, sizeof what, "population '%s'", p->name);
+    const rw_node *sp = rw_require(pn, "spikes", what, d);
+    if (!sp) return false;
+    if (sp->type != RW_NODE_SEQ || sp->n != p->size) {
+        rw_diag_error(d, sp->loc,
+                      "population '%s' spikes: expected a list of %u lists of times (one per "
+                      "neuron), e.g. [[10 ms, 20 ms], [15 ms]]",
+                      p->name, p->size);
+        return false;
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        if (sp->items[i]->type != RW_NODE_SEQ) {
+            rw_diag_error(d, sp->items[i]->loc,
+                          "population '%s' spikes of neuron %zu: expected a list of times", p->name, i);
+            return false;
+        }
+        total += sp->items[i]->n;
+    }
+    double *pairs = malloc((total ? total : 1) * 2 * sizeof *pairs);
+    if (!pairs) return false;
+    size_t k = 0;
+    bool ok = true;
+    for (size_t i = 0; i < sp->n; i++) {
+        for (size_t j = 0; j < sp->items[i]->n; j++) {
+            const rw_node *t = sp->items[i]->items[j];
+            snprintf(what, sizeof what, "population '%s' spike time", p->name);
+            double v;
+            if (!rw_get_quantity(t, REWIRE_DIM_TIME, what, &v, d) ||
+                !rw_check_range(t, v, 0, INFINITY, false, REWIRE_DIM_TIME, what, d)) {
+                ok = false;
+                continue;
+            }
+            pairs[2 * k] = v;
+            pairs[2 * k + 1] = (double)i;
+            k++;
+        }
+    }
+    qsort(pairs, k, 2 * sizeof *pairs, cmp_spike);
+    p->n_spikes = (uint32_t)k;
+    p->spike_time = malloc((k ? k : 1) * sizeof *p->spike_time);
+    p->spike_neuron = malloc((k ? k : 1) * sizeof *p->spike_neuron);
+    for (size_t i = 0; p->spike_time && p->spike_neuron && i < k; i++) {
+        p->spike_time[i] = pairs[2 * i];
+        p->spike_neuron[i] = (uint32_t)pairs[2 * i + 1];
+    }
+    free(pairs);
+    return ok && p->spike_time && p->spike_neuron;
+}
+
+static bool parse_population(rw_population_spec *p, const rw_node *pn, rw_diag *d) {
+    char what[128];
+    snprintf(what, sizeof what, "population '%s'", p->name);
+    if (pn->type != RW_NODE_MAP) {
+        rw_diag_error(d, pn->loc, "%s: expected a mapping with 'model' and 'size'", what);
+        return false;
+    }
+    const rw_node *mn = rw_require(pn, "model", what, d);
+    int model = -1;
+    char mwhat[160];
+    snprintf(mwhat, sizeof mwhat, "%s model", what);
+    if (mn && !rw_get_choice(mn, model_names, mwhat, &model, d)) model = -1;
+    static const char *const lif_keys[] = {"model", "size", "params", "v_init"};
+    static const char *const poisson_keys[] = {"model", "size", "rate"};
+    static const char *const times_keys[] = {"model", "size", "spikes"};
+    static const char *const any_keys[] = {"model", "size", "params", "v_init", "rate", "spikes"};
+    bool ok = model >= 0;
+    if (model < 0)
+        ok = rw_check_keys(pn, any_keys, ARRAY_LEN(any_keys), what, d) && ok;
+    else if (is_lif((rw_model_kind)model))
+        ok = rw_check_keys(pn, lif_keys, ARRAY_LEN(lif_keys), what, d);
+    else if (model == RW_MODEL_POISSON)
+        ok = rw_check_keys(pn, poisson_keys, ARRAY_LEN(poisson_keys), what, d);
+    else
+        ok = rw_check_keys(pn, times_keys, ARRAY_LEN(times_keys), what, d);
+
+    const rw_node *sn = rw_require(pn, "size", what, d);
+    int64_t size = 0;
+    char swhat[160];
+    snprintf(swhat, sizeof swhat, "%s size", what);
+    if (!sn || !rw_get_int(sn, swhat, &size, d) ||
+        !rw_check_range(sn, (double)size, 1, 4294967295.0, false, REWIRE_DIM_NONE, swhat, d)) {
+        return false;
+    }
+    p->size = (uint32_t)size;
+    if (model < 0) return false;
+    p->model = (rw_model_kind)model;
+    if (is_lif(p->model)) return parse_lif(p, pn, d) && ok;
+    if (p->model == RW_MODEL_POISSON) {
+        const rw_node *rn = rw_require(pn, "rate", what, d);
+        snprintf(swhat, sizeof swhat, "%s rate", what);
+        return rn && rw_get_quantity(rn, REWIRE_DIM_FREQUENCY, swhat, &p->rate, d) &&
+               rw_check_range(rn, p->rate, 0, INFINITY, false, REWIRE_DIM_FREQUENCY, swhat, d) && ok;
+    }
+    return parse_spike_times(p, pn, d) && ok;
+}
+
+bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d) {
+    if (map->type != RW_NODE_MAP || map->n == 0) {
+        rw_diag_error(d, map->loc,
+                      "populations: expected a mapping from names to populations, e.g. "
+                      "{cells: {model: lif_cuba, size: 10}}");
+        return false;
+    }
+    e->populations = calloc(map->n, sizeof *e->populations);
+    if (!e->populations) return false;
+    bool ok = true;
+    for (size_t i = 0; i < map->n; i++) {
+        rw_population_spec *p = &e->populations[e->n_populations++];
+        p->name = dup_str(map->keys[i]);
+        p->loc = map->key_locs[i];
+        bool good = rw_check_name(p->name, p->loc, "population", d);
+        good = parse_population(p, map->items[i], d) && good;
+        p->broken = !good;
+        ok = ok && good;
+    }
+    return ok;
+}
+
+/* ---- projections ---- */
+
+static const char *const connect_names[] = {"all_to_all", "one_to_one", "fixed_probability",
+                                            "fixed_indegree", NULL};
+
+static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_node *cn, rw_diag *d) {
+    char what[160];
+    snprintf(what, sizeof what, "projection '%s' connect", pr->name);
+    if (cn->type != RW_NODE_MAP) {
+        rw_diag_error(d, cn->loc, "%s: expected a mapping, e.g. {rule: fixed_probability, p: 0.1}",
+                      what);
+        return false;
+    }
+    const rw_node *rn = rw_require(cn, "rule", what, d);
+    int rule;
+    char rwhat[200];
+    snprintf(rwhat, sizeof rwhat, "%s rule", what);
+    if (!rn || !rw_get_choice(rn, connect_names, rwhat, &rule, d)) return false;
+    pr->connect = (rw_connect_kind)rule;
+    static const char *const k_all[] = {"rule", "autapses"};
+    static const char *const k_one[] = {"rule"};
+    static const char *const k_prob[] = {"rule", "p", "autapses"};
+    static const char *const k_indeg[] = {"rule", "k", "autapses", "multapses"};
+    static const char *const *const keys[] = {k_all, k_one, k_prob, k_indeg};
+    static const size_t n_keys[] = {ARRAY_LEN(k_all), ARRAY_LEN(k_one), ARRAY_LEN(k_prob),
+                                    ARRAY_LEN(k_indeg)};
+    bool ok = rw_check_keys(cn, keys[rule], n_keys[rule], what, d);
+    const rw_node *n;
+    char sub[200];
+    if ((n = rw_map_get(cn, "autapses")) && rule != RW_CONNECT_ONE_TO_ONE) {
+        snprintf(sub, sizeof sub, "%s autapses", what);
+        ok = rw_get_bool(n, sub, &pr->autapses, d) && ok;
+    }
+    if ((n = rw_map_get(cn, "multapses")) && rule == RW_CONNECT_FIXED_INDEGREE) {
+        snprintf(sub, sizeof sub, "%s multapses", what);
+        ok = rw_get_bool(n, sub, &pr->multapses, d) && ok;
+    }
+    const rw_population_spec *pre = &e->populations[pr->pre], *post = &e->populations[pr->post];
+    if (rule == RW_CONNECT_FIXED_PROBABILITY) {
+        snprintf(sub, sizeof sub, "%s p", what);
+        n = rw_require(cn, "p", what, d);
+        ok = n && rw_get_real(n, sub, &pr->p, d) &&
+             rw_check_range(n, pr->p, 0, 1, false, REWIRE_DIM_NONE, sub, d) && ok;
+    } else if (rule == RW_CONNECT_FIXED_INDEGREE) {
+        snprintf(sub, sizeof sub, "%s k", what);
+        n = rw_require(cn, "k", what, d);
+        int64_t k = 0;
+        if (!n || !rw_get_int(n, sub, &k, d)) return false;
+        double max = pr->multapses ? 4294967295.0
+                                   : (double)pre->size - (pr->pre == pr->post && !pr->autapses);
+        if (!rw_check_range(n, (double)k, 0, max, false, REWIRE_DIM_NONE, sub, d)) return false;
+        pr->indegree = (uint32_t)k;
+    } else if (rule == RW_CONNECT_ONE_TO_ONE && pre->size != post->size) {
+        rw_diag_error(d, rn->loc,
+                      "%s: one_to_one needs populations of equal size ('%s' has %u, '%s' has %u)",
+                      what, pre->name, pre->size, post->name, post->size);
+        ok = false;
+    }
+    return ok;
+}
+
+static bool parse_plasticity(rw_projection_spec *pr, const rw_node *pn, rewire_dim weight_dim,
+                             rw_registry *reg, rw_diag *d) {
+    char what[160];
+    snprintf(what, sizeof what, "projection '%s' plasticity", pr->name);
+    static const char *const keys[] = {"rule", "params"};
+    if (!rw_check_keys(pn, keys, ARRAY_LEN(keys), what, d) && pn->type != RW_NODE_MAP) return false;
+    const rw_node *rn = rw_require(pn, "rule", what, d);
+    const char *name;
+    if (!rn || !rw_get_string(rn, "learning rule", &name, d)) return false;
+    const rw_plugin *pl = rw_registry_find(reg, name);
+    if (!pl || pl->desc->kind != REWIRE_KIND_LEARNING_RULE) {
+        rw_registry_report_unknown(reg, REWIRE_KIND_LEARNING_RULE, name, rn->loc, d);
+        return false;
+    }
+    pr->plastic = true;
+    pr->rule.plugin = pl;
+    pr->rule.loc = rn->loc;
+    pr->rule.values = calloc(pl->desc->n_params ? pl->desc->n_params : 1, sizeof *pr->rule.values);
+    if (!pr->rule.values) return false;
+    snprintf(what, sizeof what, "learning rule '%s'", name);
+    return rw_params_from_config(pl->desc->params, pl->desc->n_params, rw_map_get(pn, "params"),
+                                 rn->loc, weight_dim, what, pr->rule.values, d);
+}
+
+static bool resolve_population(rw_experiment *e, const rw_node *pn, const char *key,
+                               const char *what, uint32_t *out, rw_diag *d) {
+    const rw_node *n = rw_require(pn, key, what, d);
+    const char *name;
+    if (!n || !rw_get_string(n, key, &name, d)) return false;
+    int i = rw_experiment_find_population(e, name);
+    if (i < 0 && e->n_populations == 0) return false; /* the populations section's error says it */
+    if (i < 0) {
+        const char *names[MAX_NAMES];
+        size_t nn = 0;
+        for (uint32_t k = 0; k < e->n_populations && nn < MAX_NAMES; k++) names[nn++] = e->populations[k].name;
+        rw_report_unknown_name("population", name, n->loc, names, nn, d);
+        return false;
+    }
+    *out = (uint32_t)i;
+    return true;
+}
+
+static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_node *pn,
+                             rw_registry *reg, rw_diag *d) {
+    char what[128];
+    snprintf(what, sizeof what, "projection '%s'", pr->name);
+    static const char *const keys[] = {"from", "to", "receptor", "connect", "weight", "delay", "plasticity"};
+    bool ok = rw_check_keys(pn, keys, ARRAY_LEN(keys), what, d);
+    if (pn->type != RW_NODE_MAP) return false;
+    bool ends = resolve_population(e, pn, "from", what, &pr->pre, d);
+    ends = resolve_population(e, pn, "to", what, &pr->post, d) && ends;
+    const rw_node *n;
+    if ((n = rw_map_get(pn, "receptor"))) {
+        static const char *const receptors[] = {"excitatory", "inhibitory", NULL};
+        int r;
+        char rwhat[160];
+        snprintf(rwhat, sizeof rwhat, "%s receptor", what);
+        if (rw_get_choice(n, receptors, rwhat, &r, d))
+            pr->receptor = (rw_receptor)r;
+        else
+            ok = false;
+    }
+    if (!ends) {
+        /* Without both ends the weight's dimension is unknown: stop here, having reported
+         * the unknown names (and any unknown keys above). */
+        return false;
+    }
+    const rw_population_spec *post = &e->populations[pr->post];
+    if (post->broken || e->populations[pr->pre].broken) return false; /* reported there */
+    if (!is_lif(post->model)) {
+        rw_diag_error(d, rw_map_key_loc(pn, "to"),
+                      "%s: target population '%s' is a source ('%s'); projections must end on "
+                      "lif_cuba or lif_coba neurons",
+                      what, post->name, model_names[post->model]);
+        return false;
+    }
+    if ((n = rw_require(pn, "connect", what, d)))
+        ok = parse_connect(e, pr, n, d) && ok;
+    else
+        ok = false;
+
+    bool coba = post->model == RW_MODEL_LIF_COBA;
+    rewire_dim wdim = coba ? REWIRE_DIM_CONDUCTANCE : REWIRE_DIM_CURRENT;
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s weight", what);
+    if ((n = rw_require(pn, "weight", what, d)))
+        ok = rw_parse_dist(n, wdim, coba ? 0 : -INFINITY, INFINITY, sub, &pr->weight, d) && ok;
+    else
+        ok = false;
+    snprintf(sub, sizeof sub, "%s delay", what);
+    double max_delay = 65535 * e->dt;
+    if ((n = rw_map_get(pn, "delay")))
+        ok = rw_parse_dist(n, REWIRE_DIM_TIME, e->dt, max_delay, sub, &pr->delay, d) && ok;
+    else
+        pr->delay = (rw_dist){RW_DIST_CONST, e->dt, e->dt, e->dt, max_delay};
+    if ((n = rw_map_get(pn, "plasticity"))) ok = parse_plasticity(pr, n, wdim, reg, d) && ok;
+    return ok;
+}
+
+bool rw_parse_projections(rw_experiment *e, const rw_node *map, rw_registry *reg, rw_diag *d) {
+    if (map->type != RW_NODE_MAP) {
+        rw_diag_error(d, map->loc, "projections: expected a mapping from names to projections");
+        return false;
+    }
+    e->projections = calloc(map->n ? map->n : 1, sizeof *e->projections);
+    if (!e->projections) return false;
+    bool ok = true;
+    for (size_t i = 0; i < map->n; i++) {
+        rw_projection_spec *pr = &e->projections[e->n_projections++];
+        pr->name = dup_str(map->keys[i]);
+        pr->loc = map->key_locs[i];
+        ok = rw_check_name(pr->name, pr->loc, "projection", d) && ok;
+        ok = parse_projection(e, pr, map->items[i], reg, d) && ok;
+    }
+    return ok;
+}

@@ -1,0 +1,34 @@
+/* Shared by the experiment loader's files (experiment*.c); not used elsewhere. */
+#ifndef RW_EXPERIMENT_PARSE_H
+#define RW_EXPERIMENT_PARSE_H
+
+#include "config.h"
+#include "loader.h"
+#include "model.h"
+
+/* The value of required key `key`, or NULL after reporting
+ * "missing required key 'KEY' in WHAT". */
+const rw_node *rw_require(const rw_node *map, const char *key, const char *what, rw_diag *d);
+
+/* A constant quantity or {uniform: [lo, hi]} or {normal: {mean: m, sd: s}} of dimension
+ * dim.  Values outside [lo, hi] are an error for constants and uniform bounds; a normal
+ * distribution is clipped to them.  `lo_what` explains the lower bound in messages. */
+bool rw_parse_dist(const rw_node *n, rewire_dim dim, double lo, double hi, const char *what,
+                   rw_dist *out, rw_diag *d);
+
+/* A name usable as a key and in file names: [A-Za-z_][A-Za-z0-9_]*. */
+bool rw_check_name(const char *name, rw_loc loc, const char *what, rw_diag *d);
+
+/* Index of `name` in e's populations / projections / records, or -1. */
+int rw_find_projection(const rw_experiment *e, const char *name);
+int rw_find_record(const rw_experiment *e, const char *name);
+
+/* Report an unknown name with a "did you mean" among names[0..n). */
+void rw_report_unknown_name(const char *kind, const char *name, rw_loc loc,
+                            const char *const *names, size_t n, rw_diag *d);
+
+bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d);
+bool rw_parse_projections(rw_experiment *e, const rw_node *map, rw_registry *reg, rw_diag *d);
+bool rw_parse_records(rw_experiment *e, const rw_node *map, rw_diag *d);
+
+#endif

@@ -1,0 +1,111 @@
+/* The slice loop.
+ *
+ * A slice is at most min_delay steps, so no spike emitted inside it can arrive inside
+ * it.  The populations therefore advance independently over the whole slice (one
+ * population at a time: its state stays in cache), collecting their spikes per step.
+ * Then, step by step in time order, every projection delivers the spikes of that step
+ * into the rings of its target (projection order, then source order, then synapse
+ * order) and its learning rule sees them: on_pre after delivery, then on_post.  Every
+ * ring slot thus receives its contributions in the same order whatever the slice size,
+ * which makes runs bit-identical across slice sizes. */
+#include "network_internal.h"
+
+/* Add the spikes of one step to the rings of the projection's target.  One row per
+ * spike, read sequentially; a constant delay (the common case) hoists the slot out. */
+static void deliver(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *spk,
+                    uint32_t n_spk) {
+    rw_pop *post = &net->pops[pr->post];
+    double *ring = pr->receptor == RW_RECEPTOR_INH ? post->ring_i : post->ring_e;
+    const size_t n = post->n;
+    const uint32_t D = post->ring_slots;
+    const uint32_t base = (uint32_t)(step % D);
+    const uint32_t *restrict rows = pr->row_offsets;
+    const uint32_t *restrict tgt = pr->targets;
+    const float *restrict w = pr->weights;
+    uint64_t events = 0;
+    if (pr->min_delay == pr->max_delay) {
+        uint32_t slot = base + pr->min_delay;
+        slot -= slot >= D ? D : 0;
+        double *restrict r = ring + slot * n;
+        for (uint32_t k = 0; k < n_spk; k++) {
+            uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+            for (uint32_t s = a; s < b; s++) r[tgt[s]] += w[s];
+            events += b - a;
+        }
+    } else {
+        const uint16_t *restrict dl = pr->delays;
+        for (uint32_t k = 0; k < n_spk; k++) {
+            uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+            for (uint32_t s = a; s < b; s++) {
+                /* base + delay < 2D: one conditional subtraction replaces a modulo. */
+                uint32_t slot = base + dl[s];
+                slot -= slot >= D ? D : 0;
+                ring[slot * n + tgt[s]] += w[s];
+            }
+            events += b - a;
+        }
+    }
+    net->syn_events += events;
+}
+
+static int advance_populations(rw_network *net, int64_t s0, uint32_t n, rw_recorder *rec) {
+    for (uint32_t i = 0; i < net->n_pops; i++) {
+        rw_pop *p = &net->pops[i];
+        p->spikes.off[0] = 0;
+        int rc = 0;
+        switch (p->model) {
+        case RW_MODEL_LIF_CUBA:
+        case RW_MODEL_LIF_COBA: {
+            bool sample = rec && rw_recorder_samples(rec, i);
+            for (uint32_t t = 0; t < n && !rc; t++) {
+                if (sample) rc = rw_recorder_sample(rec, net, i, s0 + t);
+                if (!rc) rc = rw_lif_step(p, s0 + t, t);
+            }
+            break;
+        }
+        case RW_MODEL_POISSON: rc = rw_poisson_slice(p, s0, n, net->dt); break;
+        case RW_MODEL_SPIKE_TIMES: rc = rw_spike_times_slice(p, s0, n); break;
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
+    if (n_steps < 1 || n_steps > net->min_delay) return REWIRE_EINVAL;
+    const int64_t s0 = net->step;
+    const uint32_t n = (uint32_t)n_steps;
+    int rc = advance_populations(net, s0, n, rec);
+    if (rc) return rc;
+
+    for (uint32_t t = 0; t < n; t++) {
+        const int64_t step = s0 + t;
+        if (rec && (rc = rw_recorder_weights_at(rec, net, step))) return rc;
+        for (uint32_t k = 0; k < net->n_projs; k++) {
+            rw_proj *pr = &net->projs[k];
+            const rw_spike_buf *pre = &net->pops[pr->pre].spikes;
+            const uint32_t *spk = pre->idx + pre->off[t];
+            uint32_t n_spk = (uint32_t)(pre->off[t + 1] - pre->off[t]);
+            if (n_spk) deliver(net, pr, step, spk, n_spk);
+            if (!pr->rule) continue;
+            if (n_spk && pr->rule->on_pre)
+                pr->rule->on_pre(pr->instance, &pr->view, step, spk, n_spk);
+            const rw_spike_buf *post = &net->pops[pr->post].spikes;
+            uint32_t n_post = (uint32_t)(post->off[t + 1] - post->off[t]);
+            if (n_post && pr->rule->on_post)
+                pr->rule->on_post(pr->instance, &pr->view, step, post->idx + post->off[t],
+                                  n_post);
+        }
+    }
+    for (uint32_t k = 0; k < net->n_projs; k++) {
+        rw_proj *pr = &net->projs[k];
+        if (pr->rule && (pr->rule->flags & REWIRE_RULE_ON_SLICE) && pr->rule->on_slice)
+            pr->rule->on_slice(pr->instance, &pr->view, s0, s0 + n);
+    }
+    net->step = s0 + n;
+    if (rec) {
+        if ((rc = rw_recorder_slice_spikes(rec, net, s0, n))) return rc;
+        if ((rc = rw_recorder_weights_at(rec, net, net->step))) return rc;
+    }
+    return 0;
+}

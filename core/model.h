@@ -1,0 +1,159 @@
+/* The validated experiment: what the experiment loader (experiment.c) produces from the
+ * config tree and what the network builder and the scheduler consume.  Everything here
+ * is in internal units (ms, mV, pA, nS, pF, Hz) and already checked: the builder
+ * trusts it. */
+#ifndef RW_MODEL_H
+#define RW_MODEL_H
+
+#include <rewire/plugin.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+struct rw_plugin; /* loader.h */
+
+typedef enum rw_model_kind {
+    RW_MODEL_LIF_CUBA = 0, /* current-based LIF, exponential synaptic currents (exact) */
+    RW_MODEL_LIF_COBA = 1, /* conductance-based LIF, exponential conductances */
+    RW_MODEL_POISSON = 2,  /* independent Poisson sources */
+    RW_MODEL_SPIKE_TIMES = 3 /* sources that fire at given times */
+} rw_model_kind;
+
+/* Parameters of both LIF models (the ones a model does not use keep their defaults). */
+typedef struct rw_lif_params {
+    double C_m;     /* pF */
+    double tau_m;   /* ms; g_L = C_m / tau_m */
+    double E_L;     /* mV */
+    double V_th;    /* mV; spike when V >= V_th */
+    double V_reset; /* mV */
+    double t_ref;   /* ms; V clamped at V_reset, synapses keep integrating */
+    double tau_e;   /* ms, excitatory synaptic time constant */
+    double tau_i;   /* ms, inhibitory */
+    double E_e;     /* mV, COBA reversal potentials */
+    double E_i;     /* mV */
+    double I_bias;  /* pA, constant input current */
+} rw_lif_params;
+
+typedef enum rw_dist_kind { RW_DIST_CONST = 0, RW_DIST_UNIFORM = 1, RW_DIST_NORMAL = 2 } rw_dist_kind;
+
+/* A constant or random value: CONST a; UNIFORM in [a, b); NORMAL mean a, sd b, then
+ * clipped to [lo, hi] (lo/hi also bound the others, e.g. delays >= dt). */
+typedef struct rw_dist {
+    rw_dist_kind kind;
+    double a, b;
+    double lo, hi;
+} rw_dist;
+
+typedef struct rw_population_spec {
+    char *name;
+    rw_loc loc;
+    bool broken;         /* had errors (already reported): later checks skip it */
+    rw_model_kind model;
+    uint32_t size;
+    rw_lif_params lif;   /* LIF models */
+    rw_dist v_init;      /* LIF models, mV */
+    double rate;         /* POISSON, Hz */
+    /* SPIKE_TIMES: n_spikes (neuron, time) pairs, sorted by time then neuron. */
+    uint32_t n_spikes;
+    uint32_t *spike_neuron;
+    double *spike_time;  /* ms */
+} rw_population_spec;
+
+typedef enum rw_connect_kind {
+    RW_CONNECT_ALL_TO_ALL = 0,
+    RW_CONNECT_ONE_TO_ONE = 1,
+    RW_CONNECT_FIXED_PROBABILITY = 2,
+    RW_CONNECT_FIXED_INDEGREE = 3
+} rw_connect_kind;
+
+typedef enum rw_receptor { RW_RECEPTOR_EXC = 0, RW_RECEPTOR_INH = 1 } rw_receptor;
+
+/* A plugin chosen in the experiment, with its validated parameters. */
+typedef struct rw_plugin_ref {
+    const struct rw_plugin *plugin;
+    rewire_param_value *values;   /* [plugin->desc->n_params] */
+    rw_loc loc;                   /* where it was named */
+} rw_plugin_ref;
+
+typedef struct rw_projection_spec {
+    char *name;
+    rw_loc loc;
+    uint32_t pre, post;           /* population indices; post is a LIF population */
+    rw_receptor receptor;
+    rw_connect_kind connect;
+    double p;                     /* FIXED_PROBABILITY */
+    uint32_t indegree;            /* FIXED_INDEGREE */
+    bool autapses;                /* allow i -> i when pre == post (default false) */
+    bool multapses;               /* FIXED_INDEGREE may pick a source twice (default false) */
+    rw_dist weight;               /* nS (COBA target) or pA (CUBA target) */
+    rw_dist delay;                /* ms, >= dt; rounded to whole steps */
+    bool plastic;
+    rw_plugin_ref rule;           /* when plastic */
+} rw_projection_spec;
+
+typedef enum rw_record_kind {
+    RW_RECORD_SPIKES = 0,
+    RW_RECORD_RATE = 1,
+    RW_RECORD_STATE = 2,
+    RW_RECORD_WEIGHTS = 3
+} rw_record_kind;
+
+typedef enum rw_state_var { RW_VAR_V = 0, RW_VAR_G_E = 1, RW_VAR_G_I = 2 } rw_state_var;
+
+typedef struct rw_record_spec {
+    char *name;
+    rw_loc loc;
+    rw_record_kind kind;
+    uint32_t target;              /* population (SPIKES, RATE, STATE) or projection index */
+    rw_state_var variable;        /* STATE */
+    double interval;              /* RATE bin / STATE sampling / WEIGHTS snapshot, ms */
+    uint32_t n_neurons;           /* STATE: which neurons (n_neurons == 0: all) */
+    uint32_t *neurons;
+} rw_record_spec;
+
+typedef struct rw_phase_spec {
+    char *name;
+    rw_loc loc;
+    double duration;              /* ms */
+} rw_phase_spec;
+
+typedef struct rw_output_spec {
+    rw_plugin_ref ref;
+    bool *subscribed;             /* [n_records] */
+} rw_output_spec;
+
+typedef struct rw_experiment {
+    struct rw_node *tree;         /* the config tree (owned): plugin string params point into it */
+    char *name;
+    char *file;                   /* path as given */
+    char *text;                   /* the file's text */
+    char *overrides;              /* --set arguments, one per line */
+    uint64_t seed;
+    double dt;                    /* ms */
+    uint32_t n_plugin_paths;
+    char **plugin_paths;          /* absolute or relative to the experiment file's folder */
+    uint32_t n_populations;
+    rw_population_spec *populations;
+    uint32_t n_projections;
+    rw_projection_spec *projections;
+    uint32_t n_records;
+    rw_record_spec *records;
+    uint32_t n_phases;
+    rw_phase_spec *phases;
+    uint32_t n_outputs;
+    rw_output_spec *outputs;
+} rw_experiment;
+
+void rw_experiment_free(rw_experiment *e);
+
+/* "lif_cuba", "lif_coba", "poisson", "spike_times". */
+const char *rw_model_name(rw_model_kind m);
+
+/* Name of population / projection / record by index, for messages. */
+int rw_experiment_find_population(const rw_experiment *e, const char *name);
+
+/* Total simulated time of the timeline, ms. */
+double rw_experiment_duration(const rw_experiment *e);
+
+#endif

@@ -1,0 +1,208 @@
+/* The network: building it from a validated experiment, views for plugins, learning
+ * rules' storage, statistics.  The step loop is in kernel.c, the models in neurons.c,
+ * the synapses in connect.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "network_internal.h"
+
+static bool is_lif(rw_model_kind m) { return m == RW_MODEL_LIF_CUBA || m == RW_MODEL_LIF_COBA; }
+
+static void proj_free(rw_proj *pr) {
+    free(pr->name);
+    free(pr->row_offsets);
+    free(pr->targets);
+    free(pr->weights);
+    free(pr->delays);
+    free(pr->syn_state_block);
+    free(pr->syn_state);
+    free(pr->col_offsets);
+    free(pr->col_synapses);
+}
+
+void rw_network_free(rw_network *net) {
+    if (!net) return;
+    for (uint32_t i = 0; i < net->n_projs; i++) proj_free(&net->projs[i]);
+    for (uint32_t i = 0; i < net->n_pops; i++) rw_pop_free(&net->pops[i]);
+    free(net->projs);
+    free(net->pops);
+    free(net);
+}
+
+/* Point the view at the projection's current arrays (after building or attaching). */
+static void proj_sync_view(rw_network *net, rw_proj *pr) {
+    rewire_projection_view *v = &pr->view;
+    v->struct_size = sizeof *v;
+    v->name = pr->name;
+    v->pre_population = net->pops[pr->pre].name;
+    v->post_population = net->pops[pr->post].name;
+    v->n_pre = pr->n_pre;
+    v->n_post = pr->n_post;
+    v->n_syn = (uint32_t)pr->n_syn;
+    v->row_offsets = pr->row_offsets;
+    v->targets = pr->targets;
+    v->weights = pr->weights;
+    v->delays = pr->delays;
+    v->col_offsets = pr->col_offsets;
+    v->col_synapses = pr->col_synapses;
+    v->syn_state = pr->syn_state;
+    v->dt = net->dt;
+}
+
+static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d) {
+    int failed = 0;
+    for (uint32_t k = 0; k < e->n_projections; k++) {
+        const rw_projection_spec *ps = &e->projections[k];
+        rw_proj *pr = &net->projs[k];
+        pr->pre = ps->pre;
+        pr->post = ps->post;
+        pr->receptor = ps->receptor;
+        pr->name = strdup(ps->name ? ps->name : "");
+        if (!pr->name) {
+            rw_diag_error(d, ps->loc, "out of memory");
+            return -1;
+        }
+        if (!is_lif(e->populations[ps->post].model)) {
+            rw_diag_error(d, ps->loc,
+                          "projection '%s' targets population '%s', which is a %s source; "
+                          "projections end on lif_cuba or lif_coba populations",
+                          ps->name, e->populations[ps->post].name,
+                          rw_model_name(e->populations[ps->post].model));
+            failed = 1;
+            continue;
+        }
+        /* Keep going after an error so that every bad projection is reported. */
+        if (rw_connect_build(pr, e, k, d)) failed = 1;
+        pr->view.plasticity_gain = 1.0f;
+        pr->view.neuromodulator = 0.0f;
+    }
+    return failed ? -1 : 0;
+}
+
+rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
+    rw_network *net = calloc(1, sizeof *net);
+    if (!net) {
+        rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory building the network");
+        return NULL;
+    }
+    net->dt = e->dt;
+    net->seed = e->seed;
+    net->n_pops = e->n_populations;
+    net->n_projs = e->n_projections;
+    net->pops = calloc(e->n_populations ? e->n_populations : 1, sizeof *net->pops);
+    net->projs = calloc(e->n_projections ? e->n_projections : 1, sizeof *net->projs);
+    if (!net->pops || !net->projs) {
+        rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory building the network");
+        rw_network_free(net);
+        return NULL;
+    }
+    if (build_projections(net, e, d)) {
+        rw_network_free(net);
+        return NULL;
+    }
+
+    /* The slice is bounded by the shortest delay; each ring by the longest delay into
+     * its population. */
+    int64_t min_delay = 0;
+    for (uint32_t k = 0; k < net->n_projs; k++) {
+        const rw_proj *pr = &net->projs[k];
+        if (pr->n_syn && (min_delay == 0 || pr->min_delay < min_delay)) min_delay = pr->min_delay;
+    }
+    net->min_delay = min_delay ? min_delay : RW_UNCONNECTED_SLICE;
+
+    for (uint32_t i = 0; i < net->n_pops; i++) {
+        rw_pop *p = &net->pops[i];
+        if (rw_pop_init(p, e, i, net->min_delay)) {
+            rw_diag_error(d, e->populations[i].loc,
+                          "out of memory building population '%s' (%u neurons)",
+                          e->populations[i].name, e->populations[i].size);
+            rw_network_free(net);
+            return NULL;
+        }
+        if (!is_lif(p->model)) continue;
+        uint32_t longest = 0;
+        for (uint32_t k = 0; k < net->n_projs; k++)
+            if (net->projs[k].post == i && net->projs[k].max_delay > longest)
+                longest = net->projs[k].max_delay;
+        if (rw_pop_alloc_rings(p, longest + 1)) {
+            rw_diag_error(d, e->populations[i].loc,
+                          "out of memory allocating the input buffers of population '%s' "
+                          "(%u neurons x %u delay steps)",
+                          e->populations[i].name, p->n, longest + 1);
+            rw_network_free(net);
+            return NULL;
+        }
+    }
+    for (uint32_t k = 0; k < net->n_projs; k++) proj_sync_view(net, &net->projs[k]);
+    return net;
+}
+
+int64_t rw_network_step(const rw_network *net) { return net->step; }
+int64_t rw_network_min_delay(const rw_network *net) { return net->min_delay; }
+double rw_network_dt(const rw_network *net) { return net->dt; }
+
+rewire_projection_view *rw_network_projection_view(rw_network *net, uint32_t proj) {
+    return proj < net->n_projs ? &net->projs[proj].view : NULL;
+}
+
+int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_view *out) {
+    if (pop >= net->n_pops) return REWIRE_ENOENT;
+    rw_pop *p = &net->pops[pop];
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    out->name = p->name;
+    out->model = rw_model_name(p->model);
+    out->size = p->n;
+    out->v = p->v;
+    out->excitability = p->excitability;
+    out->rate = p->rate;
+    return REWIRE_OK;
+}
+
+int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning_rule_v1 *rule,
+                           void *instance) {
+    if (proj >= net->n_projs) return REWIRE_ENOENT;
+    rw_proj *pr = &net->projs[proj];
+    if (pr->rule) return REWIRE_ESTATE;
+    uint32_t n_state = rule->n_syn_state;
+    if (n_state) {
+        size_t n = pr->n_syn ? (size_t)pr->n_syn : 1;
+        pr->syn_state_block = calloc((size_t)n_state * n, sizeof(float));
+        pr->syn_state = malloc(n_state * sizeof *pr->syn_state);
+        if (!pr->syn_state_block || !pr->syn_state) {
+            free(pr->syn_state_block);
+            free(pr->syn_state);
+            pr->syn_state_block = NULL;
+            pr->syn_state = NULL;
+            return REWIRE_ENOMEM;
+        }
+        for (uint32_t k = 0; k < n_state; k++) pr->syn_state[k] = pr->syn_state_block + k * n;
+    }
+    if ((rule->flags & REWIRE_RULE_NEEDS_POST_INDEX) && !pr->col_offsets) {
+        int rc = rw_connect_build_post_index(pr);
+        if (rc) return rc;
+    }
+    pr->rule = rule;
+    pr->instance = instance;
+    pr->view.n_syn_state = n_state;
+    proj_sync_view(net, pr);
+    return REWIRE_OK;
+}
+
+uint64_t rw_network_population_spikes(const rw_network *net, uint32_t pop) {
+    return pop < net->n_pops ? net->pops[pop].spike_count : 0;
+}
+
+uint64_t rw_network_projection_synapses(const rw_network *net, uint32_t proj) {
+    return proj < net->n_projs ? net->projs[proj].n_syn : 0;
+}
+
+double rw_network_projection_mean_weight(const rw_network *net, uint32_t proj) {
+    if (proj >= net->n_projs || net->projs[proj].n_syn == 0) return 0.0;
+    const rw_proj *pr = &net->projs[proj];
+    double sum = 0.0;
+    for (uint64_t s = 0; s < pr->n_syn; s++) sum += pr->weights[s];
+    return sum / (double)pr->n_syn;
+}
+
+uint64_t rw_network_synaptic_events(const rw_network *net) { return net->syn_events; }

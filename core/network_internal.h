@@ -1,0 +1,151 @@
+/* The kernel's private data layout, shared by network.c (build, views, statistics),
+ * connect.c (synapses), neurons.c (update loops), kernel.c (the slice loop) and
+ * record.c (the recorder reads state and spike buffers).  Nothing outside these files
+ * includes it.
+ *
+ * Layout, chosen for the hot loops:
+ *  - neuron state is structure of arrays, one array per variable;
+ *  - synapses are CSR by source: a spike touches one contiguous row of uint32 targets,
+ *    float weights and uint16 delays (10 bytes per synapse plus 4 per row);
+ *  - input waits in ring buffers per target population and receptor: D slots of n
+ *    doubles, D = the longest delay into the population + 1; slot (step % D) holds the
+ *    input that arrives at `step`.  Rows of one slot are contiguous, so the neuron loop
+ *    reads its input sequentially and partitions by neuron range;
+ *  - spikes of the current slice are kept per population, by step then neuron. */
+#ifndef RW_NETWORK_INTERNAL_H
+#define RW_NETWORK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "network.h"
+
+/* Spikes of one population during the current slice: step t of the slice (0-based)
+ * emitted neurons idx[off[t] .. off[t+1]), in increasing neuron order. */
+typedef struct rw_spike_buf {
+    uint32_t *idx;
+    size_t cap;
+    size_t *off;    /* [max slice + 1] */
+} rw_spike_buf;
+
+/* Constants of a LIF population, precomputed from the parameters and dt. */
+typedef struct rw_lif_consts {
+    double E_L, V_th, V_reset, I_bias;
+    int32_t hold_steps; /* steps without integration after the spike step */
+    double P11e, P11i;  /* synaptic decay over one step */
+    /* lif_cuba: V' = E_L + P22 (V - E_L) + P21e I_e + P21i I_i + P20 I_bias */
+    double P22, P21e, P21i, P20;
+    /* lif_coba: exponential Euler with g_tot = g_L + g_e + g_i */
+    double g_L, E_e, E_i, dt_over_C;
+} rw_lif_consts;
+
+typedef struct rw_pop {
+    rw_model_kind model;
+    char *name;
+    uint32_t n;
+    float *excitability; /* [n], LIF only: multiplies synaptic input and I_bias */
+
+    /* LIF: membrane potential, synaptic variables (nS on coba, pA on cuba), steps of
+     * refractoriness left, and the input rings of both receptors ([ring_slots][n]). */
+    double *v, *g_e, *g_i;
+    int32_t *ref;
+    uint8_t *fired;      /* [n] scratch: which neurons spiked in the current step */
+    double *ring_e, *ring_i;
+    uint32_t ring_slots;
+    rw_lif_consts c;
+
+    /* POISSON: rate per source (writable through the view), the rate the pending
+     * interval was drawn for, its log1p(-p), the step of the next spike, and how many
+     * intervals each source has drawn (the counter of its next draw). */
+    double *rate, *rate_drawn, *log1m_p;
+    int64_t *next_spike;
+    uint64_t *draws;
+    uint64_t rng_key;
+    /* Per-slice scratch for the Poisson sort: (local step, source) pairs. */
+    uint32_t *scratch_step, *scratch_src;
+    size_t scratch_cap;
+
+    /* SPIKE_TIMES: events sorted by (step, neuron), and the next one to emit. */
+    uint32_t n_events;
+    int64_t *ev_step;
+    uint32_t *ev_neuron;
+    uint32_t ev_next;
+
+    rw_spike_buf spikes;
+    uint64_t spike_count;
+} rw_pop;
+
+typedef struct rw_proj {
+    rewire_projection_view view;  /* what rules see; points at the arrays below */
+    char *name;
+    uint32_t pre, post;
+    rw_receptor receptor;
+    uint32_t n_pre, n_post;
+    uint64_t n_syn;
+    uint32_t *row_offsets;        /* [n_pre + 1] */
+    uint32_t *targets;            /* [n_syn], sorted within each row */
+    float *weights;               /* [n_syn] */
+    uint16_t *delays;             /* [n_syn], steps >= 1 */
+    uint16_t min_delay, max_delay;/* over the synapses (both 0 when there are none) */
+
+    const rewire_learning_rule_v1 *rule;
+    void *instance;
+    float *syn_state_block;       /* n_syn_state x n_syn floats */
+    float **syn_state;            /* [n_syn_state] pointers into the block */
+    uint32_t *col_offsets, *col_synapses;
+} rw_proj;
+
+struct rw_network {
+    double dt;
+    uint64_t seed;
+    int64_t step;
+    int64_t min_delay;            /* the longest slice */
+    uint32_t n_pops;
+    rw_pop *pops;
+    uint32_t n_projs;
+    rw_proj *projs;
+    uint64_t syn_events;
+};
+
+/* ---- connect.c ---- */
+
+/* A value of the distribution keyed by (key, entity, counter), clipped to [lo, hi]. */
+double rw_dist_draw(const rw_dist *dist, uint64_t key, uint64_t entity, uint64_t counter);
+
+/* Draw projection `index` of e into pr: CSR, weights, delays.  Reports errors into d
+ * at the projection's location and returns -1; pr then owns whatever was allocated. */
+int rw_connect_build(rw_proj *pr, const rw_experiment *e, uint32_t index, rw_diag *d);
+/* The post index (CSC) over the synapses: col_offsets[n_post + 1], col_synapses[n_syn]. */
+int rw_connect_build_post_index(rw_proj *pr);
+
+/* ---- neurons.c ---- */
+
+/* Allocate and initialise population `index` of e (state, v_init draws, the first
+ * Poisson intervals, the sorted spike list).  max_slice sizes the per-step offsets. */
+int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_slice);
+/* Rings of ring_slots x n doubles per receptor (LIF only); zeroed. */
+int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots);
+void rw_pop_free(rw_pop *p);
+/* "lif_cuba", "lif_coba", "poisson", "spike_times". */
+const char *rw_model_name(rw_model_kind m);
+
+/* Advance a LIF population by step `step` (slice-local index t): integrate, consume
+ * the ring slot of `step`, detect spikes into spikes.off[t] .. off[t+1]. */
+int rw_lif_step(rw_pop *p, int64_t step, uint32_t t);
+/* Emit the spikes of sources for steps [s0, s0 + n) into the spike buffer. */
+int rw_poisson_slice(rw_pop *p, int64_t s0, uint32_t n, double dt);
+int rw_spike_times_slice(rw_pop *p, int64_t s0, uint32_t n);
+
+/* ---- record.c, called by the slice loop ---- */
+
+/* Whether some state channel samples population `pop`. */
+bool rw_recorder_samples(const rw_recorder *rec, uint32_t pop);
+/* Before step `step` of population `pop` is simulated: take the samples due then. */
+int rw_recorder_sample(rw_recorder *rec, const rw_network *net, uint32_t pop, int64_t step);
+/* Weight snapshots due at `step`: weights after every hook of the steps before it. */
+int rw_recorder_weights_at(rw_recorder *rec, const rw_network *net, int64_t step);
+/* After the slice [s0, s0 + n): spikes and completed rate bins from the spike buffers. */
+int rw_recorder_slice_spikes(rw_recorder *rec, const rw_network *net, int64_t s0, uint32_t n);
+
+#endif
