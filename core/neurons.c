@@ -207,27 +207,28 @@ void rw_pop_free(rw_pop *p) {
 /* ---- the LIF loops ---- */
 
 /* The update loops are compiled for several instruction sets and the best one the CPU
- * has is picked at load time (GCC/clang function multiversioning).  No FMA is enabled
- * and C17 mode keeps contraction off, so every version computes bit-identical results:
- * runs do not depend on the machine's vector width. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * has is picked at load time (GCC function multiversioning).  Contraction into FMA is
+ * off (-ffp-contract=off, core/meson.build), so every version computes bit-identical
+ * results: runs do not depend on the machine's vector width. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define RW_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define RW_VECTOR_CLONES
 #endif
 
 /* After V was advanced to vn: refractory neurons stay at V_reset and count down; the
- * others spike when vn >= V_th, are reset and start their hold.  Branch-free. */
-#define RW_LIF_THRESHOLD(i, vn)                                  \
-    do {                                                         \
-        int32_t r_ = ref[i];                                     \
-        int held_ = r_ > 0;                                      \
-        double vh_ = held_ ? V_reset : (vn);                     \
-        int spike_ = !held_ & (vh_ >= V_th);                     \
-        v[i] = spike_ ? V_reset : vh_;                           \
-        ref[i] = spike_ ? hold : r_ - held_;                     \
-        fired[i] = (uint8_t)spike_;                              \
-    } while (0)
+ * others spike when vn >= V_th, are reset and start their hold.  Selects only. */
+static inline __attribute__((always_inline)) void
+lif_threshold(uint32_t i, double vn, double V_reset, double V_th, int32_t hold,
+              double *restrict v, int32_t *restrict ref, uint8_t *restrict fired) {
+    int32_t r = ref[i];
+    int held = r > 0;
+    double vh = held ? V_reset : vn;
+    int spike = !held & (vh >= V_th);
+    v[i] = spike ? V_reset : vh;
+    ref[i] = spike ? hold : r - held;
+    fired[i] = (uint8_t)spike;
+}
 
 RW_VECTOR_CLONES
 static void cuba_update(uint32_t n, const rw_lif_consts *c, double *restrict v,
@@ -246,7 +247,7 @@ static void cuba_update(uint32_t n, const rw_lif_consts *c, double *restrict v,
         I_i[i] = P11i * I_i[i] + x * in_i[i];
         in_e[i] = 0.0;
         in_i[i] = 0.0;
-        RW_LIF_THRESHOLD(i, vn);
+        lif_threshold(i, vn, V_reset, V_th, hold, v, ref, fired);
     }
 }
 
@@ -270,7 +271,7 @@ static void coba_update(uint32_t n, const rw_lif_consts *c, double *restrict v,
         g_i[i] = P11i * gi + x * in_i[i];
         in_e[i] = 0.0;
         in_i[i] = 0.0;
-        RW_LIF_THRESHOLD(i, vn);
+        lif_threshold(i, vn, V_reset, V_th, hold, v, ref, fired);
     }
 }
 
