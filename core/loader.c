@@ -1,6 +1,6 @@
 /* The plugin registry: finds shared objects, loads them with dlopen(RTLD_NOW |
- * RTLD_LOCAL), checks the plugin ABI and every descriptor, and keeps them loaded until
- * rw_registry_free().
+ * RTLD_LOCAL), checks the plugin ABI and every descriptor (plugin_check.c), and keeps
+ * them loaded until rw_registry_free().
  *
  * Policy:
  *  - A file is all or nothing: if any of its descriptors is wrong (or clashes by name
@@ -26,13 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plugin_check.h"
+
 #if !defined(REWIRE_BUILD_ROOT) || !defined(REWIRE_BUILD_PLUGIN_DIR) || \
     !defined(REWIRE_INSTALL_PLUGIN_DIR)
 #error "loader.c needs REWIRE_BUILD_ROOT, REWIRE_BUILD_PLUGIN_DIR and REWIRE_INSTALL_PLUGIN_DIR (core_c_args)"
 #endif
 
-/* A plugin table longer than this is surely garbage (an uninitialised count). */
-#define MAX_PLUGINS_PER_FILE 4096u
 /* Deeper folder trees than this are not plugin folders; the limit also stops walks
  * through symlink cycles that the ancestor check would miss (bind mounts). */
 #define MAX_SCAN_DEPTH 32
@@ -105,310 +105,19 @@ static void note_origin(const load_ctx *ctx, rw_diag *d) {
         rw_diag_note(d, ctx->origin, "this plugin file was listed here");
 }
 
-static void vfile_error(const char *path, rw_diag *d, const char *fmt, va_list ap) {
-    char *msg = NULL;
-    int n = vasprintf(&msg, fmt, ap);
-    rw_diag_error(d, (rw_loc){path, 0, 0}, "%s",
-                  n < 0 ? "out of memory while reporting a plugin error" : msg);
-    free(msg);
-}
-
-/* "FILE: error: MESSAGE" followed by the origin note. */
+/* "FILE: error: MESSAGE" followed by the origin note (rw_plugin_file_error: without). */
 __attribute__((format(printf, 4, 5))) static void file_error(const load_ctx *ctx,
                                                               const char *path, rw_diag *d,
                                                               const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vfile_error(path, d, fmt, ap);
+    rw_plugin_vfile_error(path, d, fmt, ap);
     va_end(ap);
     note_origin(ctx, d);
 }
 
-/* "FILE: error: MESSAGE" alone: the caller adds its own notes, then note_origin(). */
-__attribute__((format(printf, 3, 4))) static void file_error_only(const char *path, rw_diag *d,
-                                                                   const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vfile_error(path, d, fmt, ap);
-    va_end(ap);
-}
-
 static void out_of_memory(const load_ctx *ctx, const char *path, rw_diag *d) {
     file_error(ctx, path, d, "out of memory while loading plugins");
-}
-
-/* ---- kinds ---- */
-
-typedef struct kind_info {
-    rewire_kind kind;
-    const char *id;      /* "learning-rule": machine-readable (summary.json, `rewire plugins`) */
-    const char *noun;    /* "learning rule" */
-    const char *a_noun;  /* "a learning rule" */
-    const char *plural;  /* "learning rules" */
-    uint32_t v1_size;    /* size of the kind's v1 function table */
-} kind_info;
-
-static const kind_info kinds[] = {
-    {REWIRE_KIND_LEARNING_RULE, "learning-rule", "learning rule", "a learning rule",
-     "learning rules", (uint32_t)sizeof(rewire_learning_rule_v1)},
-    {REWIRE_KIND_INJURY, "injury", "injury", "an injury", "injuries",
-     (uint32_t)sizeof(rewire_injury_v1)},
-    {REWIRE_KIND_INTERVENTION, "intervention", "intervention", "an intervention",
-     "interventions", (uint32_t)sizeof(rewire_intervention_v1)},
-    {REWIRE_KIND_OUTPUT, "output", "output", "an output", "outputs",
-     (uint32_t)sizeof(rewire_output_v1)},
-};
-
-static const kind_info *find_kind(rewire_kind kind) {
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (kinds[i].kind == kind) return &kinds[i];
-    return NULL;
-}
-
-const char *rw_kind_name(rewire_kind kind) {
-    const kind_info *k = find_kind(kind);
-    return k ? k->id : "unknown";
-}
-
-const char *rw_kind_noun(rewire_kind kind) {
-    const kind_info *k = find_kind(kind);
-    return k ? k->noun : "plugin";
-}
-
-/* ---- descriptor checks ---- */
-
-/* Plugin names: [a-z][a-z0-9_]* (they become experiment keys and file names). */
-static bool valid_plugin_name(const char *s) {
-    if (!(s[0] >= 'a' && s[0] <= 'z')) return false;
-    for (const char *p = s + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
-    return true;
-}
-
-/* Parameter names: [A-Za-z_][A-Za-z0-9_]* (A_plus, tau_m, w_max). */
-static bool valid_param_name(const char *s) {
-    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-        return false;
-    for (const char *p = s + 1; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_'))
-            return false;
-    return true;
-}
-
-static bool known_dim(rewire_dim dim) {
-    return (dim >= REWIRE_DIM_NONE && dim <= REWIRE_DIM_LENGTH) || dim == REWIRE_DIM_WEIGHT;
-}
-
-/* Collects the problems of one descriptor, each as "malformed plugin descriptor WHO: ...". */
-typedef struct desc_check {
-    const char *path;
-    rw_diag *d;
-    char who[96]; /* "'stdp'" or "#2" */
-    int errors;
-} desc_check;
-
-__attribute__((format(printf, 2, 3))) static void bad(desc_check *c, const char *fmt, ...) {
-    char *msg = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&msg, fmt, ap);
-    va_end(ap);
-    /* check_table adds the origin note once, after the file's last error. */
-    file_error_only(c->path, c->d, "malformed plugin descriptor %s: %s (fix the plugin's descriptor)",
-                    c->who, n < 0 ? "?" : msg);
-    free(msg);
-    c->errors++;
-}
-
-/* Is `value` inside the spec's bounds? */
-static bool within_bounds(const rewire_param_spec *p, double value) {
-    if (p->flags & REWIRE_PARAM_HAS_MIN) {
-        if (p->flags & REWIRE_PARAM_MIN_EXCLUSIVE ? !(value > p->min) : !(value >= p->min))
-            return false;
-    }
-    if ((p->flags & REWIRE_PARAM_HAS_MAX) && !(value <= p->max)) return false;
-    return true;
-}
-
-static void describe_bounds(const rewire_param_spec *p, char *buf, size_t size) {
-    const bool has_min = p->flags & REWIRE_PARAM_HAS_MIN, has_max = p->flags & REWIRE_PARAM_HAS_MAX;
-    const char *open = (p->flags & REWIRE_PARAM_MIN_EXCLUSIVE) ? "(" : "[";
-    if (has_min && has_max)
-        snprintf(buf, size, "%s%g, %g]", open, p->min, p->max);
-    else if (has_min)
-        snprintf(buf, size, "%s%g, inf)", open, p->min);
-    else
-        snprintf(buf, size, "(-inf, %g]", p->max);
-}
-
-static void check_param(desc_check *c, const rewire_param_spec *params, uint32_t k) {
-    const rewire_param_spec *p = &params[k];
-    if (!p->name || !p->name[0]) {
-        bad(c, "parameter #%u has no name", k);
-        return;
-    }
-    if (!valid_param_name(p->name)) {
-        bad(c, "parameter name '%s' is invalid: use letters, digits and '_', not starting with a digit",
-            p->name);
-        return;
-    }
-    for (uint32_t i = 0; i < k; i++) {
-        if (params[i].name && strcmp(params[i].name, p->name) == 0) {
-            bad(c, "parameter '%s' is declared twice", p->name);
-            return;
-        }
-    }
-    const bool required = p->flags & REWIRE_PARAM_REQUIRED;
-    char bounds[96];
-    switch (p->type) {
-    case REWIRE_PARAM_REAL:
-    case REWIRE_PARAM_INT:
-        if (p->type == REWIRE_PARAM_REAL && !known_dim(p->dim))
-            bad(c, "parameter '%s' has unknown dimension %d", p->name, (int)p->dim);
-        if ((p->flags & REWIRE_PARAM_HAS_MIN) && (p->flags & REWIRE_PARAM_HAS_MAX) && p->min > p->max)
-            bad(c, "parameter '%s' has min %g above max %g", p->name, p->min, p->max);
-        if (!required && (p->flags & (REWIRE_PARAM_HAS_MIN | REWIRE_PARAM_HAS_MAX))) {
-            double def = p->type == REWIRE_PARAM_REAL ? p->def_real : (double)p->def_int;
-            if (!within_bounds(p, def)) {
-                describe_bounds(p, bounds, sizeof bounds);
-                bad(c, "parameter '%s' has default %g outside its bounds %s", p->name, def, bounds);
-            }
-        }
-        break;
-    case REWIRE_PARAM_BOOL:
-        if (!required && p->def_int != 0 && p->def_int != 1)
-            bad(c, "boolean parameter '%s' has default %lld (use 0 or 1)", p->name,
-                (long long)p->def_int);
-        break;
-    case REWIRE_PARAM_ENUM: {
-        if (!p->choices || !p->choices[0]) {
-            bad(c, "enum parameter '%s' has no choices (a NULL-terminated list)", p->name);
-            break;
-        }
-        int64_t n_choices = 0;
-        while (p->choices[n_choices]) n_choices++;
-        if (!required && (p->def_int < 0 || p->def_int >= n_choices))
-            bad(c, "enum parameter '%s' has default index %lld but only %lld choices", p->name,
-                (long long)p->def_int, (long long)n_choices);
-        break;
-    }
-    case REWIRE_PARAM_STRING:
-        break;
-    default:
-        bad(c, "parameter '%s' has unknown type %d", p->name, (int)p->type);
-        break;
-    }
-}
-
-/* The hooks every instance of a kind needs (the optional ones may be NULL). */
-static void check_functions(desc_check *c, rewire_kind kind, const void *functions) {
-    struct hook {
-        const char *name;
-        bool missing;
-    } hooks[8];
-    size_t n = 0;
-#define HOOK(T, field) hooks[n++] = (struct hook){#field, ((const T *)functions)->field == NULL}
-    switch (kind) {
-    case REWIRE_KIND_LEARNING_RULE: {
-        const rewire_learning_rule_v1 *t = functions;
-        HOOK(rewire_learning_rule_v1, create);
-        HOOK(rewire_learning_rule_v1, start);
-        HOOK(rewire_learning_rule_v1, on_pre);
-        HOOK(rewire_learning_rule_v1, on_post);
-        HOOK(rewire_learning_rule_v1, destroy);
-        if (t->flags & REWIRE_RULE_ON_SLICE) HOOK(rewire_learning_rule_v1, on_slice);
-        if (t->n_syn_state > 0 && !t->syn_state_names)
-            bad(c, "learning rule declares %u per-synapse state arrays but no syn_state_names",
-                t->n_syn_state);
-        break;
-    }
-    case REWIRE_KIND_INJURY:
-        HOOK(rewire_injury_v1, create);
-        HOOK(rewire_injury_v1, apply);
-        HOOK(rewire_injury_v1, destroy);
-        break;
-    case REWIRE_KIND_INTERVENTION:
-        HOOK(rewire_intervention_v1, create);
-        HOOK(rewire_intervention_v1, begin);
-        HOOK(rewire_intervention_v1, end);
-        HOOK(rewire_intervention_v1, destroy);
-        break;
-    case REWIRE_KIND_OUTPUT:
-        HOOK(rewire_output_v1, create);
-        HOOK(rewire_output_v1, start);
-        HOOK(rewire_output_v1, write);
-        HOOK(rewire_output_v1, finish);
-        HOOK(rewire_output_v1, destroy);
-        break;
-    }
-#undef HOOK
-    for (size_t i = 0; i < n; i++)
-        if (hooks[i].missing) bad(c, "function '%s' is NULL", hooks[i].name);
-}
-
-/* Check descriptor #index of a file; returns true when it can be registered.  Errors
- * come without the origin note: check_table adds it once per file. */
-static bool check_descriptor(const char *path, uint32_t index,
-                             const rewire_plugin_descriptor *desc, rw_diag *d) {
-    desc_check c = {path, d, "", 0};
-    snprintf(c.who, sizeof c.who, "#%u", index);
-    if (!desc) {
-        bad(&c, "the descriptor pointer is NULL");
-        return false;
-    }
-    /* The name, if the descriptor is large enough to have one, makes messages readable. */
-    const bool has_name = REWIRE_HAS_FIELD(rewire_plugin_descriptor, desc->struct_size, name) &&
-                          desc->name && desc->name[0] && strlen(desc->name) < 64;
-    if (has_name) snprintf(c.who, sizeof c.who, "'%s'", desc->name);
-
-    if (desc->abi_major != REWIRE_ABI_MAJOR) {
-        file_error_only(path, d,
-                        "plugin %s was built for rewire plugin ABI %u.%u, this rewire speaks ABI "
-                        "%u.%u: rebuild it against this SDK",
-                        c.who, desc->abi_major, desc->abi_minor, REWIRE_ABI_MAJOR,
-                        REWIRE_ABI_MINOR);
-        return false;
-    }
-    if (desc->struct_size < sizeof(rewire_plugin_descriptor)) {
-        bad(&c, "struct_size is %u bytes, a v1 descriptor has %zu", desc->struct_size,
-            sizeof(rewire_plugin_descriptor));
-        return false;
-    }
-    if (!desc->name || !desc->name[0]) {
-        bad(&c, "the plugin has no name");
-    } else if (!valid_plugin_name(desc->name)) {
-        bad(&c, "name '%s' is invalid: use lower-case letters, digits and '_', starting with a letter",
-            desc->name);
-    }
-    if (!desc->version || !desc->version[0]) bad(&c, "the plugin has no version string");
-    if (!desc->summary) bad(&c, "the plugin has no summary line");
-
-    const kind_info *k = find_kind(desc->kind);
-    if (!k) {
-        bad(&c, "unknown kind %d (expected %d learning-rule, %d injury, %d intervention or %d output)",
-            (int)desc->kind, REWIRE_KIND_LEARNING_RULE, REWIRE_KIND_INJURY,
-            REWIRE_KIND_INTERVENTION, REWIRE_KIND_OUTPUT);
-    }
-    if (!desc->functions) {
-        bad(&c, "the function table is NULL");
-    } else if (k) {
-        uint32_t own_size = *(const uint32_t *)desc->functions;
-        if (desc->functions_size < k->v1_size)
-            bad(&c, "functions_size is %u bytes, smaller than the v1 %s table (%u bytes)",
-                desc->functions_size, k->id, k->v1_size);
-        else if (own_size != desc->functions_size)
-            bad(&c, "the function table's struct_size (%u) differs from functions_size (%u)",
-                own_size, desc->functions_size);
-        else
-            check_functions(&c, desc->kind, desc->functions);
-    }
-    if (desc->n_params > 0 && !desc->params) {
-        bad(&c, "n_params is %u but params is NULL", desc->n_params);
-    } else {
-        for (uint32_t i = 0; i < desc->n_params; i++) check_param(&c, desc->params, i);
-    }
-    return c.errors == 0;
 }
 
 /* ---- registry ---- */
@@ -465,52 +174,36 @@ static void remember_dir(rw_registry *r, const char *dir) {
         r->dirs[r->n_dirs++] = copy;
 }
 
-/* The descriptors of a file, checked against each other and the registry. */
+/* The descriptors of a file, each checked on its own (plugin_check.c), then against each
+ * other and the registry. */
 static bool check_table(rw_registry *r, const load_ctx *ctx, const char *path,
                         const rewire_plugin_table *table, rw_diag *d) {
-    if (table->abi_major != REWIRE_ABI_MAJOR) {
-        file_error(ctx, path, d,
-                   "this plugin file was built for rewire plugin ABI %u.%u, this rewire speaks "
-                   "ABI %u.%u: rebuild it against this SDK",
-                   table->abi_major, table->abi_minor, REWIRE_ABI_MAJOR, REWIRE_ABI_MINOR);
-        return false;
-    }
-    if (table->count == 0) {
-        file_error(ctx, path, d,
-                   "this plugin file declares no plugins: its plugin table is empty (list the "
-                   "descriptors in REWIRE_PLUGIN_ENTRY)");
-        return false;
-    }
-    if (!table->plugins || table->count > MAX_PLUGINS_PER_FILE) {
-        file_error(ctx, path, d,
-                   "malformed plugin table: %s (define the entry with REWIRE_PLUGIN_ENTRY from "
-                   "<rewire/plugin.h>)",
-                   !table->plugins ? "the descriptor list is NULL"
-                                   : "implausible count of plugins");
+    if (!rw_check_plugin_table(path, table, d)) {
+        note_origin(ctx, d);
         return false;
     }
     bool ok = true;
     for (uint32_t i = 0; i < table->count; i++) {
         const rewire_plugin_descriptor *desc = table->plugins[i];
-        if (!check_descriptor(path, i, desc, d)) {
+        if (!rw_check_descriptor(path, i, desc, d)) {
             ok = false;
             continue;
         }
         for (uint32_t j = 0; j < i; j++) {
             const rewire_plugin_descriptor *earlier = table->plugins[j];
             if (earlier && earlier->name && strcmp(earlier->name, desc->name) == 0) {
-                file_error_only(path, d, "plugin name '%s' is declared twice in this file",
-                                desc->name);
+                rw_plugin_file_error(path, d, "plugin name '%s' is declared twice in this file",
+                                     desc->name);
                 ok = false;
             }
         }
         const rw_plugin *existing = rw_registry_find(r, desc->name);
         if (existing) {
-            file_error_only(path, d,
-                            "duplicate plugin name '%s': a plugin of that name is already "
-                            "loaded (remove one of the two files from the plugin folders, or "
-                            "rename one plugin)",
-                            desc->name);
+            rw_plugin_file_error(path, d,
+                                 "duplicate plugin name '%s': a plugin of that name is already "
+                                 "loaded (remove one of the two files from the plugin folders, "
+                                 "or rename one plugin)",
+                                 desc->name);
             rw_diag_note(d, (rw_loc){existing->path, 0, 0}, "'%s' was first loaded from here",
                          desc->name);
             ok = false;
@@ -752,7 +445,7 @@ const rw_plugin *rw_registry_find_kind(const rw_registry *r, rewire_kind kind, c
 }
 
 /* "available learning rules: a, b; plugin folders searched: X, Y" (or what is missing). */
-static void note_available(const rw_registry *r, const kind_info *k, rw_loc loc, rw_diag *d) {
+static void note_available(const rw_registry *r, const rw_kind_info *k, rw_loc loc, rw_diag *d) {
     char *text = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&text, &size);
@@ -782,14 +475,14 @@ static void note_available(const rw_registry *r, const kind_info *k, rw_loc loc,
 
 void rw_registry_report_unknown(const rw_registry *r, rewire_kind kind, const char *name,
                                 rw_loc loc, rw_diag *d) {
-    const kind_info *k = find_kind(kind);
+    const rw_kind_info *k = rw_find_kind_info(kind);
     if (!k) {
         rw_diag_error(d, loc, "unknown plugin '%s'", name);
         return;
     }
     const rw_plugin *other = rw_registry_find(r, name);
     if (other && other->desc->kind != kind) {
-        const kind_info *ok = find_kind(other->desc->kind);
+        const rw_kind_info *ok = rw_find_kind_info(other->desc->kind);
         rw_diag_error(d, loc, "'%s' is %s plugin, not %s", name, ok ? ok->a_noun : "another",
                       k->a_noun);
         note_available(r, k, loc, d);
