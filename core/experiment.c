@@ -61,23 +61,53 @@ void rw_report_unknown_name(const char *kind, const char *name, rw_loc loc,
     }
 }
 
+/* The names of a section's entries, for did-you-mean: name_at(e, i) for i < count. */
+typedef const char *(*name_at_fn)(const rw_experiment *e, uint32_t i);
+static const char *population_name(const rw_experiment *e, uint32_t i) { return e->populations[i].name; }
+static const char *projection_name(const rw_experiment *e, uint32_t i) { return e->projections[i].name; }
+static const char *record_name(const rw_experiment *e, uint32_t i) { return e->records[i].name; }
+
+static bool resolve(const rw_experiment *e, const rw_node *n, const char *kind, uint32_t count,
+                    name_at_fn name_at, const char *what, uint32_t *out, rw_diag *d) {
+    const char *name;
+    if (!rw_get_string(n, what, &name, d)) return false;
+    for (uint32_t i = 0; i < count; i++)
+        if (name_at(e, i) && strcmp(name_at(e, i), name) == 0) {
+            *out = i;
+            return true;
+        }
+    enum { MAX_NAMES = 1024 };
+    const char *names[MAX_NAMES];
+    size_t nn = 0;
+    for (uint32_t i = 0; i < count && nn < MAX_NAMES; i++)
+        if (name_at(e, i)) names[nn++] = name_at(e, i);
+    rw_report_unknown_name(kind, name, n->loc, names, nn, d);
+    return false;
+}
+
+bool rw_resolve_population(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                           rw_diag *d) {
+    /* Without populations the section's own error says it all: no cascade here. */
+    if (e->n_populations == 0) return false;
+    if (!resolve(e, n, "population", e->n_populations, population_name, what, out, d)) return false;
+    return !e->populations[*out].broken; /* its errors are reported where it is defined */
+}
+
+bool rw_resolve_projection(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                           rw_diag *d) {
+    return resolve(e, n, "projection", e->n_projections, projection_name, what, out, d);
+}
+
+static bool resolve_record(const rw_experiment *e, const rw_node *n, uint32_t *out, rw_diag *d) {
+    return resolve(e, n, "record channel", e->n_records, record_name, "channel", out, d);
+}
+
 int rw_experiment_find_population(const rw_experiment *e, const char *name) {
     for (uint32_t i = 0; i < e->n_populations; i++)
         if (e->populations[i].name && strcmp(e->populations[i].name, name) == 0) return (int)i;
     return -1;
 }
 
-int rw_find_projection(const rw_experiment *e, const char *name) {
-    for (uint32_t i = 0; i < e->n_projections; i++)
-        if (e->projections[i].name && strcmp(e->projections[i].name, name) == 0) return (int)i;
-    return -1;
-}
-
-int rw_find_record(const rw_experiment *e, const char *name) {
-    for (uint32_t i = 0; i < e->n_records; i++)
-        if (e->records[i].name && strcmp(e->records[i].name, name) == 0) return (int)i;
-    return -1;
-}
 
 /* ---- distributions ---- */
 
@@ -284,18 +314,8 @@ static bool parse_outputs(rw_experiment *e, const rw_node *outs, rw_registry *re
             continue;
         }
         for (size_t c = 0; c < ch->n; c++) {
-            const char *cname;
-            if (!rw_get_string(ch->items[c], "channel", &cname, d)) {
-                ok = false;
-                continue;
-            }
-            int r = rw_find_record(e, cname);
-            if (r < 0) {
-                const char *names[256];
-                size_t nn = 0;
-                for (uint32_t k = 0; k < e->n_records && nn < 256; k++)
-                    if (e->records[k].name) names[nn++] = e->records[k].name;
-                rw_report_unknown_name("record channel", cname, ch->items[c]->loc, names, nn, d);
+            uint32_t r;
+            if (!resolve_record(e, ch->items[c], &r, d)) {
                 ok = false;
                 continue;
             }

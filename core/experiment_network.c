@@ -7,7 +7,6 @@
 #include "experiment_parse.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_NAMES 1024
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -305,22 +304,10 @@ static bool parse_plasticity(rw_projection_spec *pr, const rw_node *pn, rewire_d
                                  rn->loc, weight_dim, what, pr->rule.values, d);
 }
 
-static bool resolve_population(rw_experiment *e, const rw_node *pn, const char *key,
-                               const char *what, uint32_t *out, rw_diag *d) {
+static bool resolve_end(const rw_experiment *e, const rw_node *pn, const char *key,
+                        const char *what, uint32_t *out, rw_diag *d) {
     const rw_node *n = rw_require(pn, key, what, d);
-    const char *name;
-    if (!n || !rw_get_string(n, key, &name, d)) return false;
-    int i = rw_experiment_find_population(e, name);
-    if (i < 0 && e->n_populations == 0) return false; /* the populations section's error says it */
-    if (i < 0) {
-        const char *names[MAX_NAMES];
-        size_t nn = 0;
-        for (uint32_t k = 0; k < e->n_populations && nn < MAX_NAMES; k++) names[nn++] = e->populations[k].name;
-        rw_report_unknown_name("population", name, n->loc, names, nn, d);
-        return false;
-    }
-    *out = (uint32_t)i;
-    return true;
+    return n && rw_resolve_population(e, n, key, out, d);
 }
 
 static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_node *pn,
@@ -330,8 +317,8 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
     static const char *const keys[] = {"from", "to", "receptor", "connect", "weight", "delay", "plasticity"};
     bool ok = rw_check_keys(pn, keys, ARRAY_LEN(keys), what, d);
     if (pn->type != RW_NODE_MAP) return false;
-    bool ends = resolve_population(e, pn, "from", what, &pr->pre, d);
-    ends = resolve_population(e, pn, "to", what, &pr->post, d) && ends;
+    bool ends = resolve_end(e, pn, "from", what, &pr->pre, d);
+    ends = resolve_end(e, pn, "to", what, &pr->post, d) && ends;
     const rw_node *n;
     if ((n = rw_map_get(pn, "receptor"))) {
         static const char *const receptors[] = {"excitatory", "inhibitory", NULL};
@@ -349,7 +336,6 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
         return false;
     }
     const rw_population_spec *post = &e->populations[pr->post];
-    if (post->broken || e->populations[pr->pre].broken) return false; /* reported there */
     if (!is_lif(post->model)) {
         rw_diag_error(d, rw_map_key_loc(pn, "to"),
                       "%s: target population '%s' is a source ('%s'); projections must end on "

@@ -19,9 +19,12 @@ bool rw_parse_dist(const rw_node *n, rewire_dim dim, double lo, double hi, const
 /* A name usable as a key and in file names: [A-Za-z_][A-Za-z0-9_]*. */
 bool rw_check_name(const char *name, rw_loc loc, const char *what, rw_diag *d);
 
-/* Index of `name` in e's populations / projections / records, or -1. */
-int rw_find_projection(const rw_experiment *e, const char *name);
-int rw_find_record(const rw_experiment *e, const char *name);
+/* The population / projection that scalar node n names, reporting an unknown name with a
+ * did-you-mean.  A population that had errors of its own resolves to false silently. */
+bool rw_resolve_population(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                           rw_diag *d);
+bool rw_resolve_projection(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                           rw_diag *d);
 
 /* Report an unknown name with a "did you mean" among names[0..n). */
 void rw_report_unknown_name(const char *kind, const char *name, rw_loc loc,

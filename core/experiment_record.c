@@ -7,42 +7,8 @@
 #include "experiment_parse.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_NAMES 1024
 
 static const char *const kind_keys[] = {"spikes", "rate", "state", "weights"};
-
-static bool find_population(rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
-                            rw_diag *d) {
-    const char *name;
-    if (!rw_get_string(n, what, &name, d)) return false;
-    int i = rw_experiment_find_population(e, name);
-    if (i >= 0) {
-        *out = (uint32_t)i;
-        return !e->populations[i].broken;
-    }
-    if (e->n_populations == 0) return false; /* the populations section's error says it */
-    const char *names[MAX_NAMES];
-    size_t nn = 0;
-    for (uint32_t k = 0; k < e->n_populations && nn < MAX_NAMES; k++) names[nn++] = e->populations[k].name;
-    rw_report_unknown_name("population", name, n->loc, names, nn, d);
-    return false;
-}
-
-static bool find_projection(rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
-                            rw_diag *d) {
-    const char *name;
-    if (!rw_get_string(n, what, &name, d)) return false;
-    int i = rw_find_projection(e, name);
-    if (i >= 0) {
-        *out = (uint32_t)i;
-        return true;
-    }
-    const char *names[MAX_NAMES];
-    size_t nn = 0;
-    for (uint32_t k = 0; k < e->n_projections && nn < MAX_NAMES; k++) names[nn++] = e->projections[k].name;
-    rw_report_unknown_name("projection", name, n->loc, names, nn, d);
-    return false;
-}
 
 /* An interval of at least one step; `def` when absent. */
 static bool parse_interval(rw_experiment *e, const rw_node *map, const char *key, double def,
@@ -114,12 +80,12 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
     const rw_node *target = rw_map_get(rn, kind_keys[kind]);
     switch (r->kind) {
     case RW_RECORD_SPIKES:
-        return find_population(e, target, what, &r->target, d) && ok;
+        return rw_resolve_population(e, target, what, &r->target, d) && ok;
     case RW_RECORD_RATE:
-        ok = find_population(e, target, what, &r->target, d) && ok;
+        ok = rw_resolve_population(e, target, what, &r->target, d) && ok;
         return parse_interval(e, rn, "bin", 10.0, what, &r->interval, d) && ok;
     case RW_RECORD_STATE: {
-        if (!find_population(e, target, what, &r->target, d)) return false;
+        if (!rw_resolve_population(e, target, what, &r->target, d)) return false;
         const rw_population_spec *p = &e->populations[r->target];
         if (p->model != RW_MODEL_LIF_CUBA && p->model != RW_MODEL_LIF_COBA) {
             rw_diag_error(d, target->loc, "%s: population '%s' is a source and has no state variables",
@@ -139,7 +105,7 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
         return ok;
     }
     case RW_RECORD_WEIGHTS:
-        ok = find_projection(e, target, what, &r->target, d) && ok;
+        ok = rw_resolve_projection(e, target, what, &r->target, d) && ok;
         /* Without an interval: a snapshot at the start and one at the end. */
         return parse_interval(e, rn, "interval", INFINITY, what, &r->interval, d) && ok;
     }

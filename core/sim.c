@@ -91,7 +91,10 @@ static void finish(rw_sim *s, int status) {
     uv_idle_stop(&s->idle);
     uv_timer_stop(&s->progress_timer);
     if (s->progress_shown) show_progress(s, true);
-    rw_recorder_finish(s->rec, s->net);
+    if (rw_recorder_finish(s->rec, s->net) != 0) {
+        rw_diag_error(s->diag, (rw_loc){s->exp->file, 0, 0}, "out of memory for the last records");
+        if (s->status == 0) s->status = 1;
+    }
     if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0 && s->status == 0) s->status = 1;
     if (s->phase_started && s->phase < s->exp->n_phases) emit_phase(s, true);
     double wall = now_s(s);
@@ -124,7 +127,12 @@ static void on_idle(uv_idle_t *h) {
         }
         int64_t n = s->phase_end[s->phase] - step;
         if (n > s->max_slice) n = s->max_slice;
-        rw_network_advance(s->net, n, s->rec);
+        if (rw_network_advance(s->net, n, s->rec) != 0) {
+            rw_diag_error(s->diag, (rw_loc){s->exp->file, 0, 0},
+                          "the kernel ran out of memory at t = %g ms", (double)step * s->exp->dt);
+            finish(s, 1);
+            return;
+        }
         if (rw_recorder_pending(s->rec) >= DRAIN_ROWS || uv_hrtime() >= deadline) break;
     }
     if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0) {
