@@ -33,9 +33,10 @@ any other failure.
 The model parameters below are THE reference: the experiment files must say the same
 (the science tests check the main ones against these dicts).  Timing conventions that
 make the two simulators agree step for step:
-  * a rewire delay of one dt equals a Brian2 delay of 0 (the weight is added at the end
-    of the emission step and seen by V from the next step); in general Brian2 delay =
-    rewire delay - dt.
+  * a rewire delay d equals a Brian2 delay d: a spike emitted at step s is added to
+    g/I at the end of step s + d/dt in both, and seen by V from the step after (checked
+    with one spike through a 1 ms delay: V first moves at 2.2 ms in both).  rewire's
+    shortest delay is one step; Brian2's examples often use 0, so both use 0.1 ms here.
   * rewire's lif_coba/lif_cuba are exponential-Euler/exact like Brian2's
     'exponential_euler'/'exact'; rewire spikes on V >= V_th, Brian2 on v > Vt; rewire
     clamps V for round(t_ref/dt) steps, Brian2 one step less.  Both negligible.
@@ -85,7 +86,7 @@ COBA = {
     'E_i_mV': -80.0,
     'w_exc_nS': 6.0,
     'w_inh_nS': 67.0,
-    'delay_ms': 0.1,           # rewire delay (one step) == Brian2 delay 0
+    'delay_ms': 0.1,           # the same delay in both simulators
     'kick_n': 20,
     'kick_p': 0.01,
     'kick_w_nS': 100.0,
@@ -171,7 +172,7 @@ def build_coba(b2, seed, duration_ms=None):
                          namespace=ns, name='coba')
     net.v = 'Vr + rand() * (Vt - Vr)'
     exc, inh = net[:P_['n_exc']], net[P_['n_exc']:]
-    delay = (P_['delay_ms'] - P_['dt_ms']) * ms
+    delay = P_['delay_ms'] * ms
     # Brian's P.connect(p=0.02) over all 4000 targets (autapses included, as in rewire's
     # experiment, which sets autapses: true on exc_exc and inh_inh).
     ce = b2.Synapses(exc, net, on_pre='ge += we', delay=delay, namespace=ns, name='ce')
@@ -241,7 +242,7 @@ def build_song2000(b2, seed, duration_ms=None):
                               w = clip(w + Apost, 0, gmax)''',
                     on_post='''Apost += dApost
                                w = clip(w + Apre, 0, gmax)''',
-                    delay=(P_['delay_ms'] - P_['dt_ms']) * ms, namespace=ns, name='stdp')
+                    delay=P_['delay_ms'] * ms, namespace=ns, name='stdp')
     S.connect()
     S.w = 'rand() * gmax'
     mon = b2.SpikeMonitor(neuron, name='out')

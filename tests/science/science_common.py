@@ -11,10 +11,11 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import brian_reference  # noqa: E402  (parameters only; brian2 is imported lazily)
 
-SEEDS = [1, 2, 3]
+# The seeds of both simulators.  REWIRE_SCIENCE_SEEDS="1 2 3 4 5" runs more (rewire takes
+# ~0.1 s per COBA and ~1 s per Song run; each new Brian2 seed ~10-20 s, then cached); the
+# tolerance rule below uses n = len(SEEDS) (K is set for n = 3 and is conservative above).
+SEEDS = [int(s) for s in os.environ.get('REWIRE_SCIENCE_SEEDS', '1 2 3').split()]
 
 # ------------------------------------------------------------------ tolerance rule
 # A rewire figure and the Brian2 figure of the same model are compared across the same
