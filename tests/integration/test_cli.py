@@ -78,6 +78,18 @@ with tempfile.TemporaryDirectory() as tmp:
     t.check(r.returncode == 2 and "did you mean 'input'" in r.stderr,
             "--set path with a typo gets a did-you-mean", r.stderr)
 
+# The README's example experiment is real: extract it and run it.
+readme = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "hello.yaml")
+    with open(path, "w") as f:
+        f.write(example)
+    r = run([rewire, "run", path, "--out", os.path.join(tmp, "hello"), "--quiet"])
+    t.check(r.returncode == 0 and os.path.exists(os.path.join(tmp, "hello", "w.npy")),
+            "the README's example experiment runs", r.stderr)
+    t.check(len(example.strip().splitlines()) <= 10, "the README's example is ten lines")
+
 r = run([rewire, "plugins"])
 lines = r.stdout.splitlines()
 t.check(r.returncode == 0, "plugins exits 0", r.stderr)
