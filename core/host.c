@@ -49,7 +49,7 @@ static void host_set_error(const rewire_host *h, const char *fmt, ...) {
 static const void *host_get_extension(const rewire_host *h, const char *id) {
     (void)h;
     (void)id;
-    return NULL; /* no optional capabilities in ABI 1.0 yet */
+    return NULL; /* ABI 1.x defines no optional capabilities yet */
 }
 
 static double host_random_uniform(const rewire_host *h, uint64_t entity, uint64_t counter) {

@@ -54,7 +54,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     d = folder_with(tmp, "abi2", "broken-abi2-table")
     r = run([rewire, "validate", experiment(tmp, d)])
-    t.check(r.returncode == 2 and "ABI 2.0, this rewire speaks ABI 1.0: rebuild it against this SDK" in r.stderr
+    t.check(r.returncode == 2 and "ABI 2.0, this rewire speaks ABI 1." in r.stderr and ": rebuild it against this SDK" in r.stderr
             and "broken-abi2-table.so" in r.stderr, "an ABI major mismatch: exit 2, rebuild advice", r.stderr)
 
     d = folder_with(tmp, "twins", "broken-twin-a", "broken-twin-b")

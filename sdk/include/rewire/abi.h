@@ -7,6 +7,8 @@
  *    with its struct_size, tables only grow at the end, and the host never reads a
  *    field that struct_size says is absent (REWIRE_HAS_FIELD).
  *  - Functions return 0 or a negative rewire_status.
+ *
+ * History: 1.0 first release; 1.1 rewire_projection_view gained pre_rate/post_rate.
  */
 #ifndef REWIRE_ABI_H
 #define REWIRE_ABI_H
@@ -20,7 +22,7 @@ extern "C" {
 #endif
 
 #define REWIRE_ABI_MAJOR 1
-#define REWIRE_ABI_MINOR 0
+#define REWIRE_ABI_MINOR 1
 
 /* The one symbol every plugin shared object exports. */
 #define REWIRE_ENTRY_SYMBOL "rewire_plugin_entry"

@@ -42,6 +42,13 @@ typedef struct rewire_projection_view {
     float plasticity_gain;
     /* Neuromodulator level (dopamine-like), 0 by default; set by interventions and events. */
     float neuromodulator;
+
+    /* ---- ABI 1.1 ---- (read only when REWIRE_HAS_FIELD says they are there) */
+
+    /* Rates (Hz) of rate-model populations at the end of the last simulated step; NULL
+     * for spiking populations.  Rate rules (BCM, Oja, ...) read them in on_slice. */
+    const double *pre_rate;        /* [n_pre] */
+    const double *post_rate;       /* [n_post] */
 } rewire_projection_view;
 
 /* A population of neurons or sources. Arrays are NULL where the model has no such
