@@ -35,7 +35,8 @@ static const char *type_name(const rewire_param_spec *p) {
 
 static const char *unit_of(const rewire_param_spec *p) {
     if (p->type != REWIRE_PARAM_REAL) return "";
-    if (p->dim == REWIRE_DIM_WEIGHT) return "nS|pA";
+    /* The projection decides: nS onto lif_coba, pA onto lif_cuba, a number onto rate units. */
+    if (p->dim == REWIRE_DIM_WEIGHT) return "nS|pA|1";
     return rw_dim_unit(p->dim);
 }
 

@@ -458,6 +458,7 @@ void rw_experiment_free(rw_experiment *e) {
         free(p->name);
         free(p->spike_neuron);
         free(p->spike_time);
+        free(p->patterns);
     }
     free(e->populations);
     for (uint32_t i = 0; i < e->n_projections; i++) {

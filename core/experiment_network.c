@@ -53,7 +53,19 @@ static const rewire_param_spec lif_coba_schema[] = {
     Q("E_i", REWIRE_DIM_VOLTAGE, -85, "inhibitory reversal potential"),
 };
 
-static const char *const model_names[] = {"lif_cuba", "lif_coba", "poisson", "spike_times", NULL};
+/* The rate model (rate.c): tau dr/dt = -r + min(gain [I - threshold]_+, r_max). */
+enum { R_TAU, R_GAIN, R_THRESHOLD, R_I_BIAS, R_R_MAX };
+
+static const rewire_param_spec rate_schema[] = {
+    QPOS("tau", REWIRE_DIM_TIME, 10, "time constant of the rate"),
+    QNONNEG("gain", REWIRE_DIM_NONE, 1, "slope of the rate above threshold (Hz per Hz of input)"),
+    Q("threshold", REWIRE_DIM_FREQUENCY, 0, "input below which the rate relaxes to 0"),
+    Q("I_bias", REWIRE_DIM_FREQUENCY, 0, "constant input added to the weighted rates"),
+    QPOS("r_max", REWIRE_DIM_FREQUENCY, INFINITY, "highest rate (none by default)"),
+};
+
+static const char *const model_names[] = {"lif_cuba", "lif_coba", "poisson", "spike_times",
+                                          "rate", "rate_input", NULL};
 
 static bool is_lif(rw_model_kind m) { return m == RW_MODEL_LIF_CUBA || m == RW_MODEL_LIF_COBA; }
 
@@ -150,7 +162,100 @@ static bool parse_spike_times(rw_population_spec *p, const rw_node *pn, rw_diag 
     return ok && p->spike_time && p->spike_neuron;
 }
 
-static bool parse_population(rw_population_spec *p, const rw_node *pn, rw_diag *d) {
+static bool parse_rate(rw_population_spec *p, const rw_node *pn, rw_diag *d) {
+    rewire_param_value v[ARRAY_LEN(rate_schema)];
+    char what[160];
+    snprintf(what, sizeof what, "neuron model 'rate' of population '%s'", p->name);
+    if (!rw_params_from_config(rate_schema, ARRAY_LEN(rate_schema), rw_map_get(pn, "params"), pn->loc,
+                               REWIRE_DIM_NONE, what, v, d))
+        return false;
+    p->rate_params = (rw_rate_params){.tau = v[R_TAU].real,
+                                      .gain = v[R_GAIN].real,
+                                      .threshold = v[R_THRESHOLD].real,
+                                      .I_bias = v[R_I_BIAS].real,
+                                      .r_max = v[R_R_MAX].real};
+    const rw_node *ri = rw_map_get(pn, "r_init");
+    if (!ri) {
+        p->r_init = (rw_dist){RW_DIST_CONST, 0, 0, 0, p->rate_params.r_max};
+        return true;
+    }
+    snprintf(what, sizeof what, "population '%s' r_init", p->name);
+    return rw_parse_dist(ri, REWIRE_DIM_FREQUENCY, 0, p->rate_params.r_max, what, &p->r_init, d);
+}
+
+/* patterns: [[10 Hz, 0 Hz, ...], ...], each of `size` rates >= 0; interval (required
+ * with two patterns or more), order, noise. */
+static bool parse_rate_input(rw_population_spec *p, const rw_node *pn, double dt, rw_diag *d) {
+    char what[128], sub[192];
+    snprintf(what, sizeof what, "population '%s'", p->name);
+    const rw_node *pl = rw_require(pn, "patterns", what, d);
+    bool ok = pl != NULL;
+    if (pl && (pl->type != RW_NODE_SEQ || pl->n == 0)) {
+        rw_diag_error(d, pl->loc,
+                      "%s patterns: expected a list of patterns, each a list of %u rates "
+                      "(one per unit), e.g. [[10 Hz, 0 Hz], [0 Hz, 10 Hz]]",
+                      what, p->size);
+        ok = false;
+    }
+    /* Shapes first (every bad row reported): the table is allocated only once every row
+     * has `size` entries. */
+    bool shaped = ok;
+    for (size_t k = 0; ok && k < pl->n; k++)
+        if (pl->items[k]->type != RW_NODE_SEQ || pl->items[k]->n != p->size) {
+            rw_diag_error(d, pl->items[k]->loc,
+                          "%s pattern %zu: expected a list of %u rates (one per unit)", what, k,
+                          p->size);
+            shaped = false;
+        }
+    ok = shaped;
+    if (ok) {
+        p->patterns = malloc(pl->n * p->size * sizeof *p->patterns);
+        if (!p->patterns) {
+            rw_diag_error(d, pl->loc, "out of memory reading the patterns of %s", what);
+            return false;
+        }
+        p->n_patterns = (uint32_t)pl->n;
+        snprintf(sub, sizeof sub, "%s pattern rate", what);
+        for (size_t k = 0; k < pl->n; k++)
+            for (size_t i = 0; i < p->size; i++) {
+                const rw_node *x = pl->items[k]->items[i];
+                double *r = &p->patterns[k * p->size + i];
+                if (!rw_get_quantity(x, REWIRE_DIM_FREQUENCY, sub, r, d) ||
+                    !rw_check_range(x, *r, 0, INFINITY, false, REWIRE_DIM_FREQUENCY, sub, d))
+                    ok = false;
+            }
+    }
+    const rw_node *n = rw_map_get(pn, "interval");
+    p->interval = INFINITY; /* one pattern, shown for the whole run */
+    snprintf(sub, sizeof sub, "%s interval", what);
+    if (n)
+        ok = rw_get_quantity(n, REWIRE_DIM_TIME, sub, &p->interval, d) &&
+             rw_check_range(n, p->interval, dt, INFINITY, false, REWIRE_DIM_TIME, sub, d) && ok;
+    else if (pl && pl->type == RW_NODE_SEQ && pl->n > 1) {
+        rw_diag_error(d, pn->loc,
+                      "missing required key 'interval' in %s: how long each of its %zu patterns "
+                      "is shown, e.g. 'interval: 50 ms'",
+                      what, pl->n);
+        ok = false;
+    }
+    if ((n = rw_map_get(pn, "order"))) {
+        static const char *const orders[] = {"sequential", "random", NULL};
+        int order;
+        snprintf(sub, sizeof sub, "%s order", what);
+        if (rw_get_choice(n, orders, sub, &order, d))
+            p->random_order = order == 1;
+        else
+            ok = false;
+    }
+    if ((n = rw_map_get(pn, "noise"))) {
+        snprintf(sub, sizeof sub, "%s noise", what);
+        ok = rw_get_quantity(n, REWIRE_DIM_FREQUENCY, sub, &p->noise, d) &&
+             rw_check_range(n, p->noise, 0, INFINITY, false, REWIRE_DIM_FREQUENCY, sub, d) && ok;
+    }
+    return ok;
+}
+
+static bool parse_population(rw_population_spec *p, const rw_node *pn, double dt, rw_diag *d) {
     char what[128];
     snprintf(what, sizeof what, "population '%s'", p->name);
     if (pn->type != RW_NODE_MAP) {
@@ -165,7 +270,10 @@ static bool parse_population(rw_population_spec *p, const rw_node *pn, rw_diag *
     static const char *const lif_keys[] = {"model", "size", "params", "v_init"};
     static const char *const poisson_keys[] = {"model", "size", "rate"};
     static const char *const times_keys[] = {"model", "size", "spikes"};
-    static const char *const any_keys[] = {"model", "size", "params", "v_init", "rate", "spikes"};
+    static const char *const rate_keys[] = {"model", "size", "params", "r_init"};
+    static const char *const input_keys[] = {"model", "size", "patterns", "interval", "order", "noise"};
+    static const char *const any_keys[] = {"model", "size",   "params",   "v_init",   "rate",  "spikes",
+                                           "r_init", "patterns", "interval", "order", "noise"};
     bool ok = model >= 0;
     if (model < 0)
         ok = rw_check_keys(pn, any_keys, ARRAY_LEN(any_keys), what, d) && ok;
@@ -173,6 +281,10 @@ static bool parse_population(rw_population_spec *p, const rw_node *pn, rw_diag *
         ok = rw_check_keys(pn, lif_keys, ARRAY_LEN(lif_keys), what, d);
     else if (model == RW_MODEL_POISSON)
         ok = rw_check_keys(pn, poisson_keys, ARRAY_LEN(poisson_keys), what, d);
+    else if (model == RW_MODEL_RATE)
+        ok = rw_check_keys(pn, rate_keys, ARRAY_LEN(rate_keys), what, d);
+    else if (model == RW_MODEL_RATE_INPUT)
+        ok = rw_check_keys(pn, input_keys, ARRAY_LEN(input_keys), what, d);
     else
         ok = rw_check_keys(pn, times_keys, ARRAY_LEN(times_keys), what, d);
 
@@ -194,6 +306,8 @@ static bool parse_population(rw_population_spec *p, const rw_node *pn, rw_diag *
         return rn && rw_get_quantity(rn, REWIRE_DIM_FREQUENCY, swhat, &p->rate, d) &&
                rw_check_range(rn, p->rate, 0, INFINITY, false, REWIRE_DIM_FREQUENCY, swhat, d) && ok;
     }
+    if (p->model == RW_MODEL_RATE) return parse_rate(p, pn, d) && ok;
+    if (p->model == RW_MODEL_RATE_INPUT) return parse_rate_input(p, pn, dt, d) && ok;
     return parse_spike_times(p, pn, d) && ok;
 }
 
@@ -212,7 +326,7 @@ bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d) {
         p->name = dup_str(map->keys[i]);
         p->loc = map->key_locs[i];
         bool good = rw_check_name(p->name, p->loc, "population", d);
-        good = parse_population(p, map->items[i], d) && good;
+        good = parse_population(p, map->items[i], e->dt, d) && good;
         p->broken = !good;
         ok = ok && good;
     }
@@ -281,7 +395,7 @@ static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_nod
 }
 
 static bool parse_plasticity(rw_projection_spec *pr, const rw_node *pn, rewire_dim weight_dim,
-                             rw_registry *reg, rw_diag *d) {
+                             bool rates, rw_registry *reg, rw_diag *d) {
     char what[160];
     snprintf(what, sizeof what, "projection '%s' plasticity", pr->name);
     static const char *const keys[] = {"rule", "params"};
@@ -292,6 +406,16 @@ static bool parse_plasticity(rw_projection_spec *pr, const rw_node *pn, rewire_d
     const rw_plugin *pl = rw_registry_find(reg, name);
     if (!pl || pl->desc->kind != REWIRE_KIND_LEARNING_RULE) {
         rw_registry_report_unknown(reg, REWIRE_KIND_LEARNING_RULE, name, rn->loc, d);
+        return false;
+    }
+    /* Rate units never spike: a rule on them must work once per slice, on the rates. */
+    const rewire_learning_rule_v1 *fns = pl->desc->functions;
+    if (rates && !(fns->flags & REWIRE_RULE_ON_SLICE)) {
+        rw_diag_error(d, rn->loc,
+                      "%s: learning rule '%s' works on spikes, and projection '%s' connects rate "
+                      "populations; use a rate rule (one that reads pre_rate/post_rate in "
+                      "on_slice, such as bcm or oja)",
+                      what, name, pr->name);
         return false;
     }
     pr->plastic = true;
@@ -335,21 +459,38 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
          * the unknown names (and any unknown keys above). */
         return false;
     }
-    const rw_population_spec *post = &e->populations[pr->post];
-    if (!is_lif(post->model)) {
+    const rw_population_spec *pre = &e->populations[pr->pre], *post = &e->populations[pr->post];
+    bool rate = rw_model_is_rate(post->model);
+    if (!is_lif(post->model) && post->model != RW_MODEL_RATE) {
         rw_diag_error(d, rw_map_key_loc(pn, "to"),
                       "%s: target population '%s' is a source ('%s'); projections must end on "
-                      "lif_cuba or lif_coba neurons",
+                      "lif_cuba, lif_coba or rate neurons",
                       what, post->name, model_names[post->model]);
         return false;
+    }
+    if (rw_model_is_rate(pre->model) != rate) {
+        rw_diag_error(d, rw_map_key_loc(pn, "from"),
+                      "%s connects a %s population ('%s', model %s) to a %s population ('%s', "
+                      "model %s); spikes cannot drive rate units nor rates spiking neurons",
+                      what, rate ? "spiking" : "rate", pre->name, model_names[pre->model],
+                      rate ? "rate" : "spiking", post->name, model_names[post->model]);
+        return false;
+    }
+    if (rate && pr->receptor == RW_RECEPTOR_INH) {
+        rw_diag_error(d, rw_map_get(pn, "receptor")->loc,
+                      "%s: rate units have one input; make the weight negative for inhibition "
+                      "instead of 'receptor: inhibitory'",
+                      what);
+        ok = false;
     }
     if ((n = rw_require(pn, "connect", what, d)))
         ok = parse_connect(e, pr, n, d) && ok;
     else
         ok = false;
 
+    /* Weights onto rate units are plain numbers (Hz of input per Hz of rate), signed. */
     bool coba = post->model == RW_MODEL_LIF_COBA;
-    rewire_dim wdim = coba ? REWIRE_DIM_CONDUCTANCE : REWIRE_DIM_CURRENT;
+    rewire_dim wdim = rate ? REWIRE_DIM_NONE : coba ? REWIRE_DIM_CONDUCTANCE : REWIRE_DIM_CURRENT;
     char sub[160];
     snprintf(sub, sizeof sub, "%s weight", what);
     if ((n = rw_require(pn, "weight", what, d)))
@@ -362,7 +503,7 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
         ok = rw_parse_dist(n, REWIRE_DIM_TIME, e->dt, max_delay, sub, &pr->delay, d) && ok;
     else
         pr->delay = (rw_dist){RW_DIST_CONST, e->dt, e->dt, e->dt, max_delay};
-    if ((n = rw_map_get(pn, "plasticity"))) ok = parse_plasticity(pr, n, wdim, reg, d) && ok;
+    if ((n = rw_map_get(pn, "plasticity"))) ok = parse_plasticity(pr, n, wdim, rate, reg, d) && ok;
     return ok;
 }
 

@@ -79,26 +79,42 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
     bool ok = rw_check_keys(rn, keys[kind], n_keys[kind], what, d);
     const rw_node *target = rw_map_get(rn, kind_keys[kind]);
     switch (r->kind) {
-    case RW_RECORD_SPIKES:
-        return rw_resolve_population(e, target, what, &r->target, d) && ok;
+    case RW_RECORD_SPIKES: {
+        if (!rw_resolve_population(e, target, what, &r->target, d)) return false;
+        const rw_population_spec *p = &e->populations[r->target];
+        if (rw_model_is_rate(p->model)) {
+            rw_diag_error(d, target->loc,
+                          "%s: population '%s' is a rate population (%s) and never spikes; "
+                          "record its 'rate' or its state variable 'r'",
+                          what, p->name, rw_model_name(p->model));
+            return false;
+        }
+        return ok;
+    }
     case RW_RECORD_RATE:
         ok = rw_resolve_population(e, target, what, &r->target, d) && ok;
         return parse_interval(e, rn, "bin", 10.0, what, &r->interval, d) && ok;
     case RW_RECORD_STATE: {
         if (!rw_resolve_population(e, target, what, &r->target, d)) return false;
         const rw_population_spec *p = &e->populations[r->target];
-        if (p->model != RW_MODEL_LIF_CUBA && p->model != RW_MODEL_LIF_COBA) {
+        bool rate = rw_model_is_rate(p->model);
+        if (p->model != RW_MODEL_LIF_CUBA && p->model != RW_MODEL_LIF_COBA && !rate) {
             rw_diag_error(d, target->loc, "%s: population '%s' is a source and has no state variables",
                           what, p->name);
             return false;
         }
         const rw_node *vn = rw_require(rn, "variable", what, d);
-        static const char *const vars[] = {"v", "g_e", "g_i", NULL};
+        /* LIF: v, g_e, g_i; rate models: r (in the order of rw_state_var). */
+        static const char *const lif_vars[] = {"v", "g_e", "g_i", NULL};
+        static const char *const rate_vars[] = {"r", NULL};
         int var;
         char vwhat[160];
-        snprintf(vwhat, sizeof vwhat, "%s variable", what);
-        if (!vn || !rw_get_choice(vn, vars, vwhat, &var, d)) return false;
-        r->variable = (rw_state_var)var;
+        if (rate)
+            snprintf(vwhat, sizeof vwhat, "%s variable of rate population '%s'", what, p->name);
+        else
+            snprintf(vwhat, sizeof vwhat, "%s variable", what);
+        if (!vn || !rw_get_choice(vn, rate ? rate_vars : lif_vars, vwhat, &var, d)) return false;
+        r->variable = rate ? RW_VAR_R : (rw_state_var)var;
         ok = parse_interval(e, rn, "interval", e->dt, what, &r->interval, d) && ok;
         const rw_node *nn = rw_map_get(rn, "neurons");
         if (nn) ok = parse_neuron_list(r, nn, p->size, what, d) && ok;

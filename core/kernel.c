@@ -5,8 +5,10 @@
  * population at a time: its state stays in cache), collecting their spikes per step.
  * Then, step by step in time order, every projection delivers the spikes of that step
  * into the rings of its target (projection order, then source order, then synapse
- * order) and its learning rule sees them: on_pre after delivery, then on_post.  Every
- * ring slot thus receives its contributions in the same order whatever the slice size,
+ * order) and its learning rule sees them: on_pre after delivery, then on_post.  Rate
+ * populations take the same path: a projection between them delivers, for every step,
+ * w * r_pre(start of the step) into the target's ring slot step + delay.  Every ring
+ * slot thus receives its contributions in the same order whatever the slice size,
  * which makes runs bit-identical across slice sizes. */
 #include "network_internal.h"
 
@@ -48,6 +50,39 @@ static void deliver(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *
     net->syn_events += events;
 }
 
+/* Add w * r_pre(step) to the ring of a rate target for every synapse, in source then
+ * synapse order.  Silent sources are skipped: their terms are zeros, whose sum changes
+ * nothing (the ring starts at +0). */
+static void deliver_rates(rw_network *net, rw_proj *pr, int64_t step, const double *rate) {
+    rw_pop *post = &net->pops[pr->post];
+    const size_t n = post->n;
+    const uint32_t D = post->ring_slots;
+    const uint32_t base = (uint32_t)(step % D);
+    const uint32_t *restrict rows = pr->row_offsets;
+    const uint32_t *restrict tgt = pr->targets;
+    const float *restrict w = pr->weights;
+    const uint16_t *restrict dl = pr->delays;
+    const bool one_delay = pr->min_delay == pr->max_delay;
+    uint32_t slot = base + pr->min_delay;
+    slot -= slot >= D ? D : 0;
+    double *restrict ring = post->ring_e;
+    for (uint32_t i = 0; i < pr->n_pre; i++) {
+        const double x = rate[i];
+        if (x == 0.0) continue;
+        uint32_t a = rows[i], b = rows[i + 1];
+        if (one_delay) {
+            double *restrict r = ring + (size_t)slot * n;
+            for (uint32_t s = a; s < b; s++) r[tgt[s]] += (double)w[s] * x;
+        } else {
+            for (uint32_t s = a; s < b; s++) {
+                uint32_t sl = base + dl[s];
+                sl -= sl >= D ? D : 0;
+                ring[(size_t)sl * n + tgt[s]] += (double)w[s] * x;
+            }
+        }
+    }
+}
+
 static int advance_populations(rw_network *net, int64_t s0, uint32_t n, rw_recorder *rec) {
     for (uint32_t i = 0; i < net->n_pops; i++) {
         rw_pop *p = &net->pops[i];
@@ -65,6 +100,15 @@ static int advance_populations(rw_network *net, int64_t s0, uint32_t n, rw_recor
         }
         case RW_MODEL_POISSON: rc = rw_poisson_slice(p, s0, n, net->dt); break;
         case RW_MODEL_SPIKE_TIMES: rc = rw_spike_times_slice(p, s0, n); break;
+        case RW_MODEL_RATE:
+        case RW_MODEL_RATE_INPUT: {
+            bool sample = rec && rw_recorder_samples(rec, i);
+            for (uint32_t t = 0; t < n && !rc; t++) {
+                if (sample) rc = rw_recorder_sample(rec, net, i, s0 + t);
+                if (!rc) rw_rate_step(p, s0 + t, t);
+            }
+            break;
+        }
         }
         if (rc) return rc;
     }
@@ -83,7 +127,9 @@ int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
         if (rec && (rc = rw_recorder_weights_at(rec, net, step))) return rc;
         for (uint32_t k = 0; k < net->n_projs; k++) {
             rw_proj *pr = &net->projs[k];
-            const rw_spike_buf *pre = &net->pops[pr->pre].spikes;
+            const rw_pop *pre_pop = &net->pops[pr->pre];
+            if (pre_pop->r) deliver_rates(net, pr, step, pre_pop->r_hist + (size_t)t * pr->n_pre);
+            const rw_spike_buf *pre = &pre_pop->spikes;
             const uint32_t *spk = pre->idx + pre->off[t];
             uint32_t n_spk = (uint32_t)(pre->off[t + 1] - pre->off[t]);
             if (n_spk) deliver(net, pr, step, spk, n_spk);

@@ -17,8 +17,15 @@ typedef enum rw_model_kind {
     RW_MODEL_LIF_CUBA = 0, /* current-based LIF, exponential synaptic currents (exact) */
     RW_MODEL_LIF_COBA = 1, /* conductance-based LIF, exponential conductances */
     RW_MODEL_POISSON = 2,  /* independent Poisson sources */
-    RW_MODEL_SPIKE_TIMES = 3 /* sources that fire at given times */
+    RW_MODEL_SPIKE_TIMES = 3, /* sources that fire at given times */
+    RW_MODEL_RATE = 4,     /* linear-threshold rate units (no spikes) */
+    RW_MODEL_RATE_INPUT = 5 /* rate units that show patterns, one after another */
 } rw_model_kind;
+
+/* Rate models have a rate r (Hz) instead of spikes; they connect only to each other. */
+static inline bool rw_model_is_rate(rw_model_kind m) {
+    return m == RW_MODEL_RATE || m == RW_MODEL_RATE_INPUT;
+}
 
 /* Parameters of both LIF models (the ones a model does not use keep their defaults). */
 typedef struct rw_lif_params {
@@ -34,6 +41,16 @@ typedef struct rw_lif_params {
     double E_i;     /* mV */
     double I_bias;  /* pA, constant input current */
 } rw_lif_params;
+
+/* The rate model: tau dr/dt = -r + min(gain [I - threshold]_+, r_max), with
+ * I = sum_j w_ij r_j(t - d_ij) + I_bias. */
+typedef struct rw_rate_params {
+    double tau;       /* ms */
+    double gain;      /* dimensionless */
+    double threshold; /* Hz */
+    double I_bias;    /* Hz */
+    double r_max;     /* Hz; INFINITY: no clip */
+} rw_rate_params;
 
 typedef enum rw_dist_kind { RW_DIST_CONST = 0, RW_DIST_UNIFORM = 1, RW_DIST_NORMAL = 2 } rw_dist_kind;
 
@@ -58,6 +75,16 @@ typedef struct rw_population_spec {
     uint32_t n_spikes;
     uint32_t *spike_neuron;
     double *spike_time;  /* ms */
+    rw_rate_params rate_params; /* RATE */
+    rw_dist r_init;      /* RATE, Hz, within [0, r_max] */
+    /* RATE_INPUT: n_patterns rows of `size` rates (Hz, >= 0), each shown for `interval`
+     * (ms), in order or drawn at random per presentation, plus gaussian noise (sd Hz,
+     * per unit and presentation, clipped at 0). */
+    uint32_t n_patterns;
+    double *patterns;    /* [n_patterns * size] */
+    double interval;
+    bool random_order;
+    double noise;
 } rw_population_spec;
 
 typedef enum rw_connect_kind {
@@ -79,14 +106,15 @@ typedef struct rw_plugin_ref {
 typedef struct rw_projection_spec {
     char *name;
     rw_loc loc;
-    uint32_t pre, post;           /* population indices; post is a LIF population */
+    uint32_t pre, post;           /* population indices; post is a LIF or rate population,
+                                   * and pre is a rate model exactly when post is */
     rw_receptor receptor;
     rw_connect_kind connect;
     double p;                     /* FIXED_PROBABILITY */
     uint32_t indegree;            /* FIXED_INDEGREE */
     bool autapses;                /* allow i -> i when pre == post (default false) */
     bool multapses;               /* FIXED_INDEGREE may pick a source twice (default false) */
-    rw_dist weight;               /* nS (COBA target) or pA (CUBA target) */
+    rw_dist weight;               /* nS (COBA target), pA (CUBA target), or none (rate) */
     rw_dist delay;                /* ms, >= dt; rounded to whole steps */
     bool plastic;
     rw_plugin_ref rule;           /* when plastic */
@@ -99,7 +127,12 @@ typedef enum rw_record_kind {
     RW_RECORD_WEIGHTS = 3
 } rw_record_kind;
 
-typedef enum rw_state_var { RW_VAR_V = 0, RW_VAR_G_E = 1, RW_VAR_G_I = 2 } rw_state_var;
+typedef enum rw_state_var {
+    RW_VAR_V = 0,   /* LIF */
+    RW_VAR_G_E = 1, /* LIF */
+    RW_VAR_G_I = 2, /* LIF */
+    RW_VAR_R = 3    /* rate models: r, Hz */
+} rw_state_var;
 
 typedef struct rw_record_spec {
     char *name;
@@ -147,7 +180,7 @@ typedef struct rw_experiment {
 
 void rw_experiment_free(rw_experiment *e);
 
-/* "lif_cuba", "lif_coba", "poisson", "spike_times". */
+/* "lif_cuba", "lif_coba", "poisson", "spike_times", "rate", "rate_input". */
 const char *rw_model_name(rw_model_kind m);
 
 /* Name of population / projection / record by index, for messages. */

@@ -1,12 +1,14 @@
 /* The network: building it from a validated experiment, views for plugins, learning
- * rules' storage, statistics.  The step loop is in kernel.c, the models in neurons.c,
- * the synapses in connect.c. */
+ * rules' storage, statistics.  The step loop is in kernel.c, the models in neurons.c
+ * and rate.c, the synapses in connect.c. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "network_internal.h"
 
 static bool is_lif(rw_model_kind m) { return m == RW_MODEL_LIF_CUBA || m == RW_MODEL_LIF_COBA; }
+/* Populations with input rings: the ones projections may end on. */
+static bool has_input(rw_model_kind m) { return is_lif(m) || m == RW_MODEL_RATE; }
 
 static void proj_free(rw_proj *pr) {
     free(pr->name);
@@ -47,6 +49,9 @@ static void proj_sync_view(rw_network *net, rw_proj *pr) {
     v->col_synapses = pr->col_synapses;
     v->syn_state = pr->syn_state;
     v->dt = net->dt;
+    /* Rate arrays never move: rate rules read them in on_slice (rates at its end). */
+    v->pre_rate = net->pops[pr->pre].r;
+    v->post_rate = net->pops[pr->post].r;
 }
 
 static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d) {
@@ -62,12 +67,21 @@ static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d
             rw_diag_error(d, ps->loc, "out of memory");
             return -1;
         }
-        if (!is_lif(e->populations[ps->post].model)) {
+        rw_model_kind pre = e->populations[ps->pre].model, post = e->populations[ps->post].model;
+        if (!has_input(post)) {
             rw_diag_error(d, ps->loc,
                           "projection '%s' targets population '%s', which is a %s source; "
-                          "projections end on lif_cuba or lif_coba populations",
-                          ps->name, e->populations[ps->post].name,
-                          rw_model_name(e->populations[ps->post].model));
+                          "projections end on lif_cuba, lif_coba or rate populations",
+                          ps->name, e->populations[ps->post].name, rw_model_name(post));
+            failed = 1;
+            continue;
+        }
+        if (rw_model_is_rate(pre) != rw_model_is_rate(post)) {
+            rw_diag_error(d, ps->loc,
+                          "projection '%s' connects '%s' (%s) to '%s' (%s); spiking and rate "
+                          "populations cannot be connected",
+                          ps->name, e->populations[ps->pre].name, rw_model_name(pre),
+                          e->populations[ps->post].name, rw_model_name(post));
             failed = 1;
             continue;
         }
@@ -119,7 +133,7 @@ rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
             rw_network_free(net);
             return NULL;
         }
-        if (!is_lif(p->model)) continue;
+        if (!has_input(p->model)) continue;
         uint32_t longest = 0;
         for (uint32_t k = 0; k < net->n_projs; k++)
             if (net->projs[k].post == i && net->projs[k].max_delay > longest)
@@ -155,7 +169,9 @@ int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_
     out->size = p->n;
     out->v = p->v;
     out->excitability = p->excitability;
-    out->rate = p->rate;
+    /* Poisson sources: their rate; rate models: r (a write is the new state of a rate
+     * unit, and holds on a rate_input unit until its next presentation). */
+    out->rate = rw_model_is_rate(p->model) ? p->r : p->rate;
     return REWIRE_OK;
 }
 
@@ -191,6 +207,14 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
 
 uint64_t rw_network_population_spikes(const rw_network *net, uint32_t pop) {
     return pop < net->n_pops ? net->pops[pop].spike_count : 0;
+}
+
+double rw_network_population_mean_rate(const rw_network *net, uint32_t pop) {
+    if (pop >= net->n_pops || net->step == 0) return 0.0;
+    const rw_pop *p = &net->pops[pop];
+    double unit_steps = (double)p->n * (double)net->step;
+    if (p->model == RW_MODEL_RATE || p->model == RW_MODEL_RATE_INPUT) return p->r_sum / unit_steps;
+    return (double)p->spike_count / unit_steps / (net->dt * 1e-3);
 }
 
 uint64_t rw_network_projection_synapses(const rw_network *net, uint32_t proj) {

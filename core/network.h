@@ -62,6 +62,9 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
 
 /* Statistics for the run report. */
 uint64_t rw_network_population_spikes(const rw_network *net, uint32_t pop);
+/* Mean rate over neurons and the time simulated (Hz): spikes for spiking populations,
+ * the time average of r for rate populations. */
+double rw_network_population_mean_rate(const rw_network *net, uint32_t pop);
 uint64_t rw_network_projection_synapses(const rw_network *net, uint32_t proj);
 double rw_network_projection_mean_weight(const rw_network *net, uint32_t proj);
 uint64_t rw_network_synaptic_events(const rw_network *net); /* spikes x synapses delivered */

@@ -1,7 +1,7 @@
 /* The kernel's private data layout, shared by network.c (build, views, statistics),
- * connect.c (synapses), neurons.c (update loops), kernel.c (the slice loop) and
- * record.c (the recorder reads state and spike buffers).  Nothing outside these files
- * includes it.
+ * connect.c (synapses), neurons.c (update loops), rate.c (rate models), kernel.c (the
+ * slice loop) and record.c (the recorder reads state and spike buffers).  Nothing
+ * outside these files includes it.
  *
  * Layout, chosen for the hot loops:
  *  - neuron state is structure of arrays, one array per variable;
@@ -11,7 +11,9 @@
  *    doubles, D = the longest delay into the population + 1; slot (step % D) holds the
  *    input that arrives at `step`.  Rows of one slot are contiguous, so the neuron loop
  *    reads its input sequentially and partitions by neuron range;
- *  - spikes of the current slice are kept per population, by step then neuron. */
+ *  - spikes of the current slice are kept per population, by step then neuron;
+ *  - rate populations keep, instead, their rates at the start of every step of the
+ *    current slice (r_hist), which the slice's end delivers as spikes are delivered. */
 #ifndef RW_NETWORK_INTERNAL_H
 #define RW_NETWORK_INTERNAL_H
 
@@ -40,11 +42,18 @@ typedef struct rw_lif_consts {
     double g_L, E_e, E_i, dt_over_C;
 } rw_lif_consts;
 
+/* Constants of a rate population: r += (r_inf - r) * relax per step, with
+ * r_inf = min(gain [x (I + I_bias) - threshold]_+, r_max), x the excitability. */
+typedef struct rw_rate_consts {
+    double relax;     /* 1 - exp(-dt / tau) */
+    double gain, threshold, I_bias, r_max;
+} rw_rate_consts;
+
 typedef struct rw_pop {
     rw_model_kind model;
     char *name;
     uint32_t n;
-    float *excitability; /* [n], LIF only: multiplies synaptic input and I_bias */
+    float *excitability; /* [n], LIF and rate: multiplies synaptic input and I_bias */
 
     /* LIF: membrane potential, synaptic variables (nS on coba, pA on cuba), steps of
      * refractoriness left, and the input rings of both receptors ([ring_slots][n]). */
@@ -72,6 +81,25 @@ typedef struct rw_pop {
     uint32_t *ev_neuron;
     uint32_t ev_next;
 
+    /* RATE and RATE_INPUT: the rate of each unit now (Hz; what views show as pre_rate /
+     * post_rate), and its value at the start of each step of the current slice
+     * (r_hist[t * n + i], t < max slice).  RATE's input ring is ring_e (one input, signed
+     * weights); ring_i stays NULL. */
+    double *r, *r_hist;
+    double r_sum;        /* sum over steps and units of r at step start: the run's mean rate */
+    rw_rate_consts rc;
+    /* RATE_INPUT: the patterns ([n_patterns][n], Hz), steps per presentation, whether
+     * the order is random, the noise sd (Hz), the key of its draws, and the
+     * presentation r shows now. */
+    double *patterns;
+    uint32_t n_patterns;
+    int64_t interval_steps;
+    bool random_order;
+    double noise;
+    uint64_t pattern_key;
+    int64_t shown;
+
+    /* Spike models only; a rate population's off[] stays all zero (it never spikes). */
     rw_spike_buf spikes;
     uint64_t spike_count;
 } rw_pop;
@@ -124,11 +152,10 @@ int rw_connect_build_post_index(rw_proj *pr);
 /* Allocate and initialise population `index` of e (state, v_init draws, the first
  * Poisson intervals, the sorted spike list).  max_slice sizes the per-step offsets. */
 int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_slice);
-/* Rings of ring_slots x n doubles per receptor (LIF only); zeroed. */
+/* Input rings of ring_slots x n doubles, zeroed: one per receptor on LIF, one on
+ * rate populations. */
 int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots);
 void rw_pop_free(rw_pop *p);
-/* "lif_cuba", "lif_coba", "poisson", "spike_times". */
-const char *rw_model_name(rw_model_kind m);
 
 /* Advance a LIF population by step `step` (slice-local index t): integrate, consume
  * the ring slot of `step`, detect spikes into spikes.off[t] .. off[t+1]. */
@@ -136,6 +163,17 @@ int rw_lif_step(rw_pop *p, int64_t step, uint32_t t);
 /* Emit the spikes of sources for steps [s0, s0 + n) into the spike buffer. */
 int rw_poisson_slice(rw_pop *p, int64_t s0, uint32_t n, double dt);
 int rw_spike_times_slice(rw_pop *p, int64_t s0, uint32_t n);
+
+/* ---- rate.c ---- */
+
+/* Allocate and initialise the rate state of population p (rw_pop_init has set model,
+ * n and name): r_init draws or the first pattern, r_hist for max_slice steps. */
+int rw_rate_init(rw_pop *p, const rw_population_spec *s, const rw_experiment *e,
+                 uint32_t index, int64_t max_slice);
+/* Advance a rate population by step `step` (slice-local index t): keep r in
+ * r_hist[t], then RATE integrates over the step with the input of the ring slot of
+ * `step` (consumed), RATE_INPUT shows the pattern of time (step + 1) dt. */
+void rw_rate_step(rw_pop *p, int64_t step, uint32_t t);
 
 /* ---- record.c, called by the slice loop ---- */
 
@@ -145,7 +183,8 @@ bool rw_recorder_samples(const rw_recorder *rec, uint32_t pop);
 int rw_recorder_sample(rw_recorder *rec, const rw_network *net, uint32_t pop, int64_t step);
 /* Weight snapshots due at `step`: weights after every hook of the steps before it. */
 int rw_recorder_weights_at(rw_recorder *rec, const rw_network *net, int64_t step);
-/* After the slice [s0, s0 + n): spikes and completed rate bins from the spike buffers. */
+/* After the slice [s0, s0 + n): spikes and completed rate bins from the spike buffers
+ * (from r_hist on rate populations). */
 int rw_recorder_slice_spikes(rw_recorder *rec, const rw_network *net, int64_t s0, uint32_t n);
 
 #endif

@@ -1,5 +1,5 @@
 /* Neuron and source models: state allocation, the per-step LIF loops and the
- * event-driven sources.
+ * event-driven sources (the rate models' own state and update are in rate.c).
  *
  * LIF step (both models), for every neuron, from the state at the start of the step:
  *   1. V advances over dt (exactly on lif_cuba; exponential Euler on lif_coba) unless
@@ -29,6 +29,8 @@ const char *rw_model_name(rw_model_kind m) {
     case RW_MODEL_LIF_COBA: return "lif_coba";
     case RW_MODEL_POISSON: return "poisson";
     case RW_MODEL_SPIKE_TIMES: return "spike_times";
+    case RW_MODEL_RATE: return "rate";
+    case RW_MODEL_RATE_INPUT: return "rate_input";
     }
     return "?";
 }
@@ -167,6 +169,8 @@ int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_s
             p->rate_drawn[i] = NAN; /* forces the first draw to compute log1m_p */
             poisson_draw(p, i, 0, e->dt);
         }
+    } else if (rw_model_is_rate(s->model)) {
+        if (rw_rate_init(p, s, e, index, max_slice)) return -1;
     } else {
         if (spike_times_init(p, s, e->dt)) return -1;
     }
@@ -176,6 +180,7 @@ int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_s
 int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots) {
     p->ring_slots = ring_slots;
     p->ring_e = calloc((size_t)ring_slots * p->n, sizeof *p->ring_e);
+    if (p->model == RW_MODEL_RATE) return p->ring_e ? 0 : -1;
     p->ring_i = calloc((size_t)ring_slots * p->n, sizeof *p->ring_i);
     return p->ring_e && p->ring_i ? 0 : -1;
 }
@@ -199,6 +204,9 @@ void rw_pop_free(rw_pop *p) {
     free(p->scratch_src);
     free(p->ev_step);
     free(p->ev_neuron);
+    free(p->r);
+    free(p->r_hist);
+    free(p->patterns);
     free(p->spikes.idx);
     free(p->spikes.off);
     memset(p, 0, sizeof *p);

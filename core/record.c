@@ -7,7 +7,9 @@
  *  - rate: bin b covers steps [b B, (b+1) B), B = round(bin / dt); its row (time =
  *    bin start, value = spikes / (neurons x bin length), in Hz) is emitted as soon as
  *    its last step is simulated.  rw_recorder_finish closes a partial last bin with the
- *    rate over the steps it actually covers;
+ *    rate over the steps it actually covers.  On a rate population the value is the
+ *    mean of r over the bin's steps and units (r at the start of each step, the value
+ *    a state channel samples at that step's time);
  *  - state: sampled at t = 0, I, 2I, ... (I = round(interval / dt) steps) for every t
  *    before the end of the run: the value at time t, i.e. after the steps before t and
  *    before step t/dt (Brian2's StateMonitor); the end time itself is not sampled;
@@ -29,6 +31,8 @@ typedef struct rw_channel {
     uint32_t *neurons;
     int64_t bin_start;    /* RATE: first step of the open bin */
     uint64_t bin_count;   /* RATE: spikes in it so far */
+    bool of_rates;        /* RATE: the population is a rate model: average r */
+    double bin_sum;       /* RATE of rates: sum of r over the bin's steps and units */
     int64_t last_snapshot;/* WEIGHTS: step of the last snapshot, -1 before the first */
     /* Columns; the kind decides which are used (channel.h). */
     double *time;
@@ -84,7 +88,13 @@ static int64_t steps_of(double ms, double dt) {
 }
 
 static const char *variable_name(rw_state_var v) {
-    return v == RW_VAR_G_E ? "g_e" : v == RW_VAR_G_I ? "g_i" : "v";
+    switch (v) {
+    case RW_VAR_G_E: return "g_e";
+    case RW_VAR_G_I: return "g_i";
+    case RW_VAR_R: return "r";
+    case RW_VAR_V: break;
+    }
+    return "v";
 }
 
 static const char *unit_of(const rw_record_spec *r, const rw_experiment *e) {
@@ -94,12 +104,14 @@ static const char *unit_of(const rw_record_spec *r, const rw_experiment *e) {
     case RW_RECORD_STATE: {
         rw_model_kind m = e->populations[r->target].model;
         if (r->variable == RW_VAR_V) return "mV";
+        if (r->variable == RW_VAR_R) return "Hz";
         return m == RW_MODEL_LIF_COBA ? "nS" : m == RW_MODEL_LIF_CUBA ? "pA" : "";
     }
-    case RW_RECORD_WEIGHTS:
-        return e->populations[e->projections[r->target].post].model == RW_MODEL_LIF_COBA
-                   ? "nS"
-                   : "pA";
+    case RW_RECORD_WEIGHTS: {
+        /* Weights onto rate units are plain numbers. */
+        rw_model_kind m = e->populations[e->projections[r->target].post].model;
+        return m == RW_MODEL_LIF_COBA ? "nS" : m == RW_MODEL_LIF_CUBA ? "pA" : "";
+    }
     }
     return "";
 }
@@ -164,6 +176,7 @@ rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
         case RW_RECORD_RATE:
             in->kind = REWIRE_CHANNEL_RATE;
             c->every = steps_of(r->interval, net->dt);
+            c->of_rates = net->pops[r->target].r != NULL;
             break;
         case RW_RECORD_STATE:
             in->kind = REWIRE_CHANNEL_STATE;
@@ -175,8 +188,8 @@ rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
                 if (!c->neurons) goto oom;
                 memcpy(c->neurons, r->neurons, r->n_neurons * sizeof *c->neurons);
             }
-            /* Sources have no state to sample. */
-            if (net->pops[r->target].v) rec->pop_sampled[r->target] = true;
+            /* Spike sources have no state to sample. */
+            if (net->pops[r->target].v || net->pops[r->target].r) rec->pop_sampled[r->target] = true;
             break;
         case RW_RECORD_WEIGHTS:
             in->kind = REWIRE_CHANNEL_WEIGHTS;
@@ -213,7 +226,10 @@ int rw_recorder_sample(rw_recorder *rec, const rw_network *net, uint32_t pop, in
     for (uint32_t k = 0; k < rec->n; k++) {
         rw_channel *c = &rec->ch[k];
         if (c->kind != RW_RECORD_STATE || c->target != pop || step % c->every) continue;
-        const double *x = c->var == RW_VAR_G_E ? p->g_e : c->var == RW_VAR_G_I ? p->g_i : p->v;
+        const double *x = c->var == RW_VAR_G_E ? p->g_e
+                          : c->var == RW_VAR_G_I ? p->g_i
+                          : c->var == RW_VAR_R   ? p->r
+                                                 : p->v;
         size_t m = c->n_neurons ? c->n_neurons : p->n;
         if (reserve(c, m)) return REWIRE_ENOMEM;
         double t = (double)step * rec->dt;
@@ -257,11 +273,22 @@ int rw_recorder_weights_at(rw_recorder *rec, const rw_network *net, int64_t step
 static int emit_rate(rw_channel *c, uint32_t n_neurons, int64_t steps, double dt) {
     if (reserve(c, 1)) return REWIRE_ENOMEM;
     c->time[c->n] = (double)c->bin_start * dt;
-    c->value[c->n] = (double)c->bin_count / ((double)n_neurons * (double)steps * dt * 1e-3);
+    c->value[c->n] = c->of_rates
+                         ? c->bin_sum / ((double)n_neurons * (double)steps)
+                         : (double)c->bin_count / ((double)n_neurons * (double)steps * dt * 1e-3);
     c->n++;
     c->bin_start += steps;
     c->bin_count = 0;
+    c->bin_sum = 0.0;
     return 0;
+}
+
+/* The sum over units of r at the start of slice step t (the same order for any slice). */
+static double rates_at(const rw_pop *p, uint32_t t) {
+    const double *r = p->r_hist + (size_t)t * p->n;
+    double sum = 0.0;
+    for (uint32_t i = 0; i < p->n; i++) sum += r[i];
+    return sum;
 }
 
 int rw_recorder_slice_spikes(rw_recorder *rec, const rw_network *net, int64_t s0, uint32_t n) {
@@ -283,7 +310,10 @@ int rw_recorder_slice_spikes(rw_recorder *rec, const rw_network *net, int64_t s0
             continue;
         }
         for (uint32_t t = 0; t < n; t++) {
-            c->bin_count += b->off[t + 1] - b->off[t];
+            if (c->of_rates)
+                c->bin_sum += rates_at(p, t);
+            else
+                c->bin_count += b->off[t + 1] - b->off[t];
             if (s0 + t + 1 - c->bin_start == c->every &&
                 emit_rate(c, p->n, c->every, rec->dt))
                 return REWIRE_ENOMEM;

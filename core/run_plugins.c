@@ -185,7 +185,7 @@ int rw_run_plugins_finish(rw_run_plugins *p, rw_network *net, bool interrupted, 
         const rw_population_spec *ps = &e->populations[i];
         uint64_t spikes = rw_network_population_spikes(net, i);
         pops[i] = (rewire_population_report){ps->name, rw_model_name(ps->model), ps->size, spikes,
-                                             sim_ms > 0 ? (double)spikes / ps->size / (sim_ms * 1e-3) : 0};
+                                             rw_network_population_mean_rate(net, i)};
     }
     for (uint32_t i = 0; i < e->n_projections; i++) {
         const rw_projection_spec *pr = &e->projections[i];

@@ -176,7 +176,7 @@ static void print_summary(const rw_sim *s, double wall) {
            (unsigned long long)e->seed);
     for (uint32_t i = 0; i < e->n_populations; i++) {
         uint64_t spikes = rw_network_population_spikes(s->net, i);
-        double rate = sim_s > 0 ? (double)spikes / e->populations[i].size / sim_s : 0;
+        double rate = rw_network_population_mean_rate(s->net, i);
         printf("  %-16s %8u neurons %12llu spikes %9.3f Hz\n", e->populations[i].name,
                e->populations[i].size, (unsigned long long)spikes, rate);
     }
