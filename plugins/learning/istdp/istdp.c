@@ -1,0 +1,316 @@
+/* istdp: inhibitory spike-timing-dependent plasticity of Vogels, Sprekeler, Zenke,
+ * Clopath & Gerstner (2011), "Inhibitory plasticity balances excitation and inhibition
+ * in sensory pathways and memory networks", Science 334:1569.
+ *
+ * On a projection from inhibitory neurons onto excitatory ones (receptor: inhibitory),
+ * each presynaptic neuron i keeps a trace x_pre[i], each postsynaptic neuron j a trace
+ * x_post[j]; a spike adds 1 to its neuron's trace and traces decay with tau:
+ *
+ *   pre spike of i at t:   x_pre[i] += 1;  for each synapse i->j:  w += eta * (x_post[j](t) - alpha)
+ *   post spike of j at t:  x_post[j] += 1; for each synapse i->j:  w += eta * x_pre[i](t)
+ *
+ *   alpha = 2 * rho0 * tau
+ *
+ * The window is symmetric: near-coincident spikes in either order strengthen the
+ * synapse, and every presynaptic spike weakens it by eta * alpha.  For uncorrelated
+ * spike trains the mean drift is eta * rho_pre * 2 tau (rho_post - rho0): inhibition
+ * onto a neuron grows while it fires above the target rate rho0 and shrinks below it,
+ * which settles each postsynaptic neuron near rho0 with its inhibition matched to its
+ * excitation.
+ *
+ * Weights are inhibitory conductances, w >= 0, scaled by the projection's
+ * plasticity_gain and clipped to [w_min, w_max] after every change.  eta is in weight
+ * units (as in Brian2's example, `w += eta * (Apost - alpha)` with w in nS): the rule
+ * is additive, and w_max is a safety bound that need not bind.  On lif_cuba,
+ * inhibitory weights are negative currents and "more inhibition" would be a smaller
+ * weight; the rule refuses them rather than make inhibition excitatory.
+ *
+ * Same-step pairing.  The host calls on_pre(t) and then on_post(t), as Brian2 runs the
+ * pre pathway before the post pathway: the pre update sees only post spikes of earlier
+ * steps, the post update sees the pre trace including the same-step pre spike.
+ *
+ * Traces are decayed lazily (value + step of the last update, decayed when read), so
+ * steps without spikes cost nothing.  The post update needs the source of each incoming
+ * synapse: start() builds col_sources[k] = source of col_synapses[k], aligned with the
+ * host's post index (4 bytes per synapse, read sequentially), rebuilt if the host
+ * changes the synapses; without memory for it the rule falls back to a binary search
+ * of row_offsets.
+ */
+#include <math.h>
+#include <rewire/plugin.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_TAU, P_ETA, P_RHO0, P_W_MIN, P_W_MAX, N_PARAMS };
+
+#define POSITIVE (REWIRE_PARAM_HAS_MIN | REWIRE_PARAM_MIN_EXCLUSIVE)
+#define MS_PER_S 1000.0
+
+/* Defaults: the paper's tau = 20 ms and rho0 = 3 Hz (Vogels et al. 2011, Fig. 4 and
+ * Brian2's examples/frompapers/Vogels_et_al_2011.py).  eta and w_max depend on the
+ * weight scale of the model, so the experiment gives them. */
+static const rewire_param_spec istdp_params[N_PARAMS] = {
+    [P_TAU] = {.name = "tau", .type = REWIRE_PARAM_REAL, .dim = REWIRE_DIM_TIME,
+               .flags = POSITIVE, .def_real = 20.0, .min = 0.0,
+               .doc = "Time constant of the pre and post traces: the width of the symmetric "
+                      "window."},
+    [P_ETA] = {.name = "eta", .type = REWIRE_PARAM_REAL, .dim = REWIRE_DIM_WEIGHT,
+               .flags = REWIRE_PARAM_REQUIRED | REWIRE_PARAM_HAS_MIN, .min = 0.0,
+               .doc = "Learning rate, in weight units: a pair at zero lag adds eta, every "
+                      "presynaptic spike removes eta * alpha (Brian2's example: 0.01 nS)."},
+    [P_RHO0] = {.name = "rho0", .type = REWIRE_PARAM_REAL, .dim = REWIRE_DIM_FREQUENCY,
+                .flags = REWIRE_PARAM_HAS_MIN, .def_real = 3.0, .min = 0.0,
+                .doc = "Target rate of the postsynaptic neurons; the depression per "
+                       "presynaptic spike is eta * alpha with alpha = 2 * rho0 * tau."},
+    [P_W_MIN] = {.name = "w_min", .type = REWIRE_PARAM_REAL, .dim = REWIRE_DIM_WEIGHT,
+                 .flags = REWIRE_PARAM_HAS_MIN, .def_real = 0.0, .min = 0.0,
+                 .doc = "Lower weight bound (inhibitory conductances are >= 0)."},
+    [P_W_MAX] = {.name = "w_max", .type = REWIRE_PARAM_REAL, .dim = REWIRE_DIM_WEIGHT,
+                 .flags = REWIRE_PARAM_REQUIRED | POSITIVE, .min = 0.0,
+                 .doc = "Upper weight bound (Brian2's example: 100 nS, far above what the rule "
+                        "reaches)."},
+};
+
+/* Decay factors exp(-k dt / tau) for k < n: most trace reads cost a table load; longer
+ * gaps, where the trace is nearly gone, call exp().  8 time constants, at most 64k
+ * entries (512 KiB). */
+#define DECAY_TAUS 8.0
+#define DECAY_MAX_ENTRIES 65536
+
+typedef struct istdp {
+    const rewire_host *host;
+    double tau, eta, rho0, alpha;
+    double w_min, w_max;
+
+    double *x_pre;        /* [n_pre] trace at its last update */
+    int64_t *x_pre_step;  /* [n_pre] step of that update */
+    double *x_post;       /* [n_post] */
+    int64_t *x_post_step; /* [n_post] */
+    double *decay;        /* [n_decay] */
+    int64_t n_decay;
+    double decay_rate;    /* dt / tau */
+
+    /* col_sources[k] = source of col_synapses[k], valid for the arrays recorded here. */
+    uint32_t *col_sources;
+    uint32_t sources_n_syn;
+    const uint32_t *sources_row_offsets;
+    const uint32_t *sources_col_synapses;
+} istdp;
+
+static inline double decayed(const istdp *st, double x, int64_t elapsed) {
+    return x * (elapsed < st->n_decay ? st->decay[elapsed] : exp(-(double)elapsed * st->decay_rate));
+}
+
+static int build_decay(istdp *st, double dt) {
+    double want = ceil(DECAY_TAUS * st->tau / dt) + 1.0;
+    int64_t n = want > DECAY_MAX_ENTRIES ? DECAY_MAX_ENTRIES : (int64_t)want;
+    double *f = malloc((size_t)n * sizeof *f);
+    if (!f) return REWIRE_ENOMEM;
+    st->decay_rate = dt / st->tau;
+    for (int64_t k = 0; k < n; k++) f[k] = exp(-(double)k * st->decay_rate);
+    st->decay = f;
+    st->n_decay = n;
+    return REWIRE_OK;
+}
+
+/* The presynaptic neuron of synapse s: the row of the CSR that contains s. */
+static uint32_t source_of(const rewire_projection_view *v, uint32_t s) {
+    uint32_t lo = 0, hi = v->n_pre; /* row_offsets[lo] <= s < row_offsets[hi] */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->row_offsets[mid] <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool sources_current(const istdp *st, const rewire_projection_view *v) {
+    return st->col_sources && st->sources_n_syn == v->n_syn &&
+           st->sources_row_offsets == v->row_offsets &&
+           st->sources_col_synapses == v->col_synapses;
+}
+
+/* (Re)build col_sources for the view's current synapses; false when out of memory. */
+static bool build_sources(istdp *st, const rewire_projection_view *v) {
+    free(st->col_sources);
+    st->col_sources = NULL;
+    uint32_t *src = malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
+    if (!src) return false;
+    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = source_of(v, v->col_synapses[k]);
+    st->col_sources = src;
+    st->sources_n_syn = v->n_syn;
+    st->sources_row_offsets = v->row_offsets;
+    st->sources_col_synapses = v->col_synapses;
+    return true;
+}
+
+static void free_state(istdp *st) {
+    free(st->x_pre);
+    free(st->x_pre_step);
+    free(st->x_post);
+    free(st->x_post_step);
+    free(st->decay);
+    free(st->col_sources);
+    st->x_pre = st->x_post = st->decay = NULL;
+    st->x_pre_step = st->x_post_step = NULL;
+    st->col_sources = NULL;
+}
+
+/* Current-based targets carry inhibition as negative weights: this rule would turn
+ * them excitatory.  The fake hosts of unit tests know no populations (ENOENT): then
+ * start() still refuses negative weights. */
+static bool post_is_current_based(const rewire_host *host, const rewire_projection_view *view) {
+    rewire_population_view pop;
+    memset(&pop, 0, sizeof pop);
+    pop.struct_size = sizeof pop;
+    return view->post_population &&
+           host->population_find(host, view->post_population, &pop) == REWIRE_OK && pop.model &&
+           strcmp(pop.model, "lif_cuba") == 0;
+}
+
+static int istdp_create(const rewire_host *host, const rewire_param_value *params,
+                        const rewire_projection_view *view, void **instance) {
+    const double w_min = params[P_W_MIN].real, w_max = params[P_W_MAX].real;
+    if (!(w_min < w_max)) {
+        host->set_error(host, "w_min (%g) must be below w_max (%g)", w_min, w_max);
+        return REWIRE_EINVAL;
+    }
+    if (post_is_current_based(host, view)) {
+        host->set_error(host, "istdp needs conductance-based targets (lif_coba, receptor: "
+                              "inhibitory): on lif_cuba population '%s' inhibitory weights are "
+                              "negative currents, which this rule would make excitatory",
+                        view->post_population);
+        return REWIRE_EINVAL;
+    }
+    istdp *st = calloc(1, sizeof *st);
+    if (!st) {
+        host->set_error(host, "out of memory");
+        return REWIRE_ENOMEM;
+    }
+    st->host = host;
+    st->tau = params[P_TAU].real;
+    st->eta = params[P_ETA].real;
+    st->rho0 = params[P_RHO0].real;
+    st->alpha = 2.0 * st->rho0 * st->tau / MS_PER_S; /* Hz * ms -> dimensionless */
+    st->w_min = w_min;
+    st->w_max = w_max;
+    *instance = st;
+    return REWIRE_OK;
+}
+
+static int istdp_start(void *instance, rewire_projection_view *view) {
+    istdp *st = instance;
+    if (!view->col_offsets || !view->col_synapses) {
+        st->host->set_error(st->host, "the host gave no post index (col_offsets) although the "
+                                      "rule asked for it with REWIRE_RULE_NEEDS_POST_INDEX");
+        return REWIRE_EINVAL;
+    }
+    if (!(view->dt > 0)) {
+        st->host->set_error(st->host, "the projection view has no time step (dt = %g)", view->dt);
+        return REWIRE_EINVAL;
+    }
+    for (uint32_t s = 0; s < view->n_syn; s++)
+        if (view->weights[s] < 0) {
+            st->host->set_error(st->host, "synapse %u has a negative weight (%g): istdp works on "
+                                          "inhibitory conductances (>= 0)",
+                                s, (double)view->weights[s]);
+            return REWIRE_EINVAL;
+        }
+    free_state(st);
+    /* Traces start empty; their step does not matter while the value is 0. */
+    const size_t n_pre = view->n_pre ? view->n_pre : 1, n_post = view->n_post ? view->n_post : 1;
+    st->x_pre = calloc(n_pre, sizeof *st->x_pre);
+    st->x_pre_step = calloc(n_pre, sizeof *st->x_pre_step);
+    st->x_post = calloc(n_post, sizeof *st->x_post);
+    st->x_post_step = calloc(n_post, sizeof *st->x_post_step);
+    if (!st->x_pre || !st->x_pre_step || !st->x_post || !st->x_post_step ||
+        build_decay(st, view->dt) != REWIRE_OK || !build_sources(st, view)) {
+        free_state(st);
+        st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
+                            view->n_pre, view->n_post, view->n_syn);
+        return REWIRE_ENOMEM;
+    }
+    return REWIRE_OK;
+}
+
+/* A spike of the trace's neuron at `step`: add 1 to the decayed trace. */
+static inline void spike_trace(const istdp *st, double *x, int64_t *x_step, int64_t step) {
+    *x = decayed(st, *x, step - *x_step) + 1.0;
+    *x_step = step;
+}
+
+static inline float clip(double w, double lo, double hi) {
+    return (float)(w < lo ? lo : (w > hi ? hi : w));
+}
+
+static void istdp_on_pre(void *instance, rewire_projection_view *view, int64_t step,
+                         const uint32_t *pre, size_t n) {
+    istdp *st = instance;
+    const double scale = view->plasticity_gain * st->eta;
+    const double alpha = st->alpha, w_min = st->w_min, w_max = st->w_max;
+    const uint32_t *targets = view->targets;
+    float *w = view->weights;
+    for (size_t k = 0; k < n; k++) {
+        const uint32_t i = pre[k];
+        spike_trace(st, &st->x_pre[i], &st->x_pre_step[i], step);
+        if (scale == 0) continue; /* plasticity off: keep the traces only */
+        for (uint32_t s = view->row_offsets[i], end = view->row_offsets[i + 1]; s < end; s++) {
+            const uint32_t j = targets[s];
+            const double x = decayed(st, st->x_post[j], step - st->x_post_step[j]);
+            w[s] = clip((double)w[s] + scale * (x - alpha), w_min, w_max);
+        }
+    }
+}
+
+static void istdp_on_post(void *instance, rewire_projection_view *view, int64_t step,
+                          const uint32_t *post, size_t n) {
+    istdp *st = instance;
+    const double scale = view->plasticity_gain * st->eta;
+    const double w_min = st->w_min, w_max = st->w_max;
+    if (scale != 0 && !sources_current(st, view)) build_sources(st, view);
+    const uint32_t *sources = sources_current(st, view) ? st->col_sources : NULL;
+    const uint32_t *col = view->col_synapses;
+    float *w = view->weights;
+    for (size_t k = 0; k < n; k++) {
+        const uint32_t j = post[k];
+        spike_trace(st, &st->x_post[j], &st->x_post_step[j], step);
+        if (scale == 0) continue;
+        for (uint32_t c = view->col_offsets[j], end = view->col_offsets[j + 1]; c < end; c++) {
+            const uint32_t s = col[c];
+            const uint32_t i = sources ? sources[c] : source_of(view, s);
+            const double x = decayed(st, st->x_pre[i], step - st->x_pre_step[i]);
+            w[s] = clip((double)w[s] + scale * x, w_min, w_max);
+        }
+    }
+}
+
+static void istdp_destroy(void *instance) {
+    istdp *st = instance;
+    if (!st) return;
+    free_state(st);
+    free(st);
+}
+
+static const rewire_learning_rule_v1 istdp_functions = {
+    .struct_size = sizeof(rewire_learning_rule_v1),
+    .flags = REWIRE_RULE_NEEDS_POST_INDEX,
+    .n_syn_state = 0,
+    .syn_state_names = NULL,
+    .create = istdp_create,
+    .start = istdp_start,
+    .on_pre = istdp_on_pre,
+    .on_post = istdp_on_post,
+    .on_slice = NULL,
+    .stop = NULL,
+    .destroy = istdp_destroy,
+};
+
+static const rewire_plugin_descriptor istdp_descriptor =
+    REWIRE_DESCRIPTOR(REWIRE_KIND_LEARNING_RULE, "istdp", "1.0.0",
+                      "Inhibitory STDP of Vogels et al. 2011: symmetric window, target rate "
+                      "rho0; inhibition grows onto neurons firing above rho0",
+                      istdp_params, istdp_functions);
+
+REWIRE_PLUGIN_ENTRY(&istdp_descriptor)
