@@ -18,20 +18,14 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "paths.h"
 #include "plugin_check.h"
-
-#if !defined(REWIRE_BUILD_ROOT) || !defined(REWIRE_BUILD_PLUGIN_DIR) || \
-    !defined(REWIRE_INSTALL_PLUGIN_DIR)
-#error "loader.c needs REWIRE_BUILD_ROOT, REWIRE_BUILD_PLUGIN_DIR and REWIRE_INSTALL_PLUGIN_DIR (core_c_args)"
-#endif
 
 /* Deeper folder trees than this are not plugin folders; the limit also stops walks
  * through symlink cycles that the ancestor check would miss (bind mounts). */
@@ -403,19 +397,6 @@ static void scan_path_list(rw_registry *r, const char *list, rw_loc origin, rw_d
     }
 }
 
-/* Does the running executable live inside the build tree? */
-static bool running_from_build_tree(void) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return false;
-    exe[n] = '\0';
-    char root[PATH_MAX];
-    /* /proc/self/exe is already resolved; resolve the root too (it may contain symlinks). */
-    if (!realpath(REWIRE_BUILD_ROOT, root)) return false;
-    size_t len = strlen(root);
-    return strncmp(exe, root, len) == 0 && (exe[len] == '/' || (len > 0 && root[len - 1] == '/'));
-}
-
 void rw_registry_scan_default(rw_registry *r, rw_diag *d) {
     /* REWIRE_PLUGIN_SYSTEM_PATH, when set (even empty), replaces the built-in folder:
      * tests use it to see only the plugins they mean to. */
@@ -423,9 +404,7 @@ void rw_registry_scan_default(rw_registry *r, rw_diag *d) {
     if (system_path) {
         scan_path_list(r, system_path, (rw_loc){"REWIRE_PLUGIN_SYSTEM_PATH", 0, 0}, d);
     } else {
-        const char *dir = running_from_build_tree() ? REWIRE_BUILD_PLUGIN_DIR
-                                                    : REWIRE_INSTALL_PLUGIN_DIR;
-        rw_registry_scan_dir(r, dir, (rw_loc){NULL, 0, 0}, d);
+        rw_registry_scan_dir(r, rw_default_plugin_dir(), (rw_loc){NULL, 0, 0}, d);
     }
     const char *user_path = getenv("REWIRE_PLUGIN_PATH");
     if (user_path) scan_path_list(r, user_path, (rw_loc){"REWIRE_PLUGIN_PATH", 0, 0}, d);

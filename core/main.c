@@ -16,6 +16,8 @@ static const char usage[] =
     "  run EXP.yaml        run an experiment (rewire run --help)\n"
     "  validate EXP.yaml   check an experiment without running it\n"
     "  plugins [NAME]      list plugins, or show one plugin's parameters\n"
+    "  new-plugin --kind KIND NAME [DIR]\n"
+    "                      start a plugin project (rewire new-plugin --help)\n"
     "\n"
     "options:\n"
     "  --version           print the version and plugin ABI\n"
@@ -52,7 +54,9 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "run") == 0) return rw_cli_run(argc - 1, argv + 1, false);
     if (strcmp(cmd, "validate") == 0) return rw_cli_run(argc - 1, argv + 1, true);
     if (strcmp(cmd, "plugins") == 0) return rw_cli_plugins(argc - 1, argv + 1);
-    static const char *const commands[] = {"run", "validate", "plugins", "--help", "--version"};
+    if (strcmp(cmd, "new-plugin") == 0) return rw_cli_new_plugin(argc - 1, argv + 1);
+    static const char *const commands[] = {"run", "validate", "plugins", "new-plugin", "--help",
+                                           "--version"};
     const char *near = rw_nearest(cmd, commands, sizeof commands / sizeof commands[0]);
     if (near) return rw_cli_usage_error(NULL, "unknown command '%s'; did you mean '%s'?", cmd, near);
     return rw_cli_usage_error(NULL, "unknown command '%s'", cmd);

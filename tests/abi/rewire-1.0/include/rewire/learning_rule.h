@@ -1,0 +1,58 @@
+/* Learning rules: plugins that change the weights (and their own state) of a projection.
+ *
+ * The host calls a rule once per batch, never once per synapse: with the presynaptic
+ * neurons that spiked at a step, with the postsynaptic neurons that spiked at a step,
+ * and (if asked) once per slice.  Within a slice the host calls, step by step in time
+ * order: on_pre(step) after those spikes were delivered with the current weights, then
+ * on_post(step).  A rule therefore sees events in time order whatever the slice size.
+ * For plasticity, a spike's time is its emission step (delays count as dendritic).
+ *
+ * Threads: create/start/stop/destroy [loop]; on_pre/on_post/on_slice [kernel]: only
+ * the projection view and the rule's own state may be touched there, and host services
+ * marked [any].
+ */
+#ifndef REWIRE_LEARNING_RULE_H
+#define REWIRE_LEARNING_RULE_H
+
+#include "host.h"
+#include "params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define REWIRE_RULE_NEEDS_POST_INDEX 0x1u /* fill col_offsets/col_synapses */
+#define REWIRE_RULE_ON_SLICE 0x2u         /* call on_slice once per slice */
+
+typedef struct rewire_learning_rule_v1 {
+    uint32_t struct_size;
+    uint32_t flags;                     /* REWIRE_RULE_* */
+    uint32_t n_syn_state;               /* per-synapse float arrays the host allocates */
+    const char *const *syn_state_names; /* [n_syn_state], for recording */
+
+    /* [loop] Make an instance for one projection; params follow the schema's order.
+     * On failure return non-zero after host->set_error(). */
+    int (*create)(const rewire_host *host, const rewire_param_value *params,
+                  const rewire_projection_view *view, void **instance);
+    /* [loop] Before the first step: initialise syn_state and per-neuron state. */
+    int (*start)(void *instance, rewire_projection_view *view);
+    /* [kernel] Presynaptic neurons pre[0..n) spiked at `step`. */
+    void (*on_pre)(void *instance, rewire_projection_view *view, int64_t step,
+                   const uint32_t *pre, size_t n);
+    /* [kernel] Postsynaptic neurons post[0..n) spiked at `step`. */
+    void (*on_post)(void *instance, rewire_projection_view *view, int64_t step,
+                    const uint32_t *post, size_t n);
+    /* [kernel] Steps [first_step, end_step) are done (continuous or structural rules).
+     * May be NULL unless REWIRE_RULE_ON_SLICE is set. */
+    void (*on_slice)(void *instance, rewire_projection_view *view, int64_t first_step,
+                     int64_t end_step);
+    /* [loop] After the last step. May be NULL. */
+    void (*stop)(void *instance, rewire_projection_view *view);
+    /* [loop] Free everything; called for every instance create() returned. */
+    void (*destroy)(void *instance);
+} rewire_learning_rule_v1;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

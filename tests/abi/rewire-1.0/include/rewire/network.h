@@ -1,0 +1,64 @@
+/* Views on the network that the host hands to plugins.
+ *
+ * Views point into the kernel's own structure-of-arrays storage: a rule loops over them
+ * itself, once per batch, so the compiler can inline and vectorise.  Pointers stay valid
+ * between hooks unless the view says otherwise; re-read them at the start of each hook.
+ */
+#ifndef REWIRE_NETWORK_H
+#define REWIRE_NETWORK_H
+
+#include "abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A projection: synapses stored CSR by source (rows = presynaptic neurons).
+ * Synapse s of row i lies in [row_offsets[i], row_offsets[i+1]); its target is
+ * targets[s], its weight weights[s] (internal units: nS or pA), its delay delays[s]
+ * (in steps of dt).  A projection holds at most 2^32-1 synapses. */
+typedef struct rewire_projection_view {
+    uint32_t struct_size;
+    const char *name;
+    const char *pre_population;
+    const char *post_population;
+    uint32_t n_pre;
+    uint32_t n_post;
+    uint32_t n_syn;
+    const uint32_t *row_offsets;   /* [n_pre + 1] */
+    const uint32_t *targets;       /* [n_syn] */
+    float *weights;                /* [n_syn], writable by learning rules */
+    const uint16_t *delays;        /* [n_syn], steps */
+    /* Present when the rule asked for REWIRE_RULE_NEEDS_POST_INDEX, else NULL:
+     * the synapses onto post neuron j are col_synapses[col_offsets[j] .. col_offsets[j+1]). */
+    const uint32_t *col_offsets;   /* [n_post + 1] */
+    const uint32_t *col_synapses;  /* [n_syn] */
+    /* Per-synapse state the rule declared (n_syn_state arrays of n_syn floats, zeroed). */
+    uint32_t n_syn_state;
+    float *const *syn_state;
+    double dt;                     /* ms */
+    /* Multiplier on weight changes, 1 by default; set by interventions (plasticity
+     * boosts, critical periods).  A rule scales its updates by it. */
+    float plasticity_gain;
+    /* Neuromodulator level (dopamine-like), 0 by default; set by interventions and events. */
+    float neuromodulator;
+} rewire_projection_view;
+
+/* A population of neurons or sources. Arrays are NULL where the model has no such
+ * variable (sources have no membrane potential). */
+typedef struct rewire_population_view {
+    uint32_t struct_size;
+    const char *name;
+    const char *model;             /* "lif_cuba", "lif_coba", "poisson", "spike_times" */
+    uint32_t size;
+    double *v;                     /* [size] membrane potential, mV */
+    /* Per-neuron multiplier on synaptic input and bias current (1 = intact, 0 = silenced);
+     * the handle for lesions and depression at a distance. */
+    float *excitability;           /* [size] */
+    double *rate;                  /* [size] Poisson sources: rate in Hz, writable */
+} rewire_population_view;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
