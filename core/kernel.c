@@ -5,17 +5,59 @@
  * population at a time: its state stays in cache), collecting their spikes per step.
  * Then, step by step in time order, every projection delivers the spikes of that step
  * into the rings of its target (projection order, then source order, then synapse
- * order) and its learning rule sees them: on_pre after delivery, then on_post.  Rate
+ * order) and its learning rule sees them: on_pre after delivery (before it for rules
+ * with REWIRE_RULE_PRE_BEFORE_DELIVERY, which set the spikes' release), then on_post.  Rate
  * populations take the same path: a projection between them delivers, for every step,
  * w * r_pre(start of the step) into the target's ring slot step + delay.  Every ring
  * slot thus receives its contributions in the same order whatever the slice size,
  * which makes runs bit-identical across slice sizes. */
 #include "network_internal.h"
 
+/* deliver() for a projection with release factors (short-term plasticity): row i's
+ * weights count pre_release[i] times.  The factor is hoisted out of the row; the
+ * product is taken in double, so a factor of 1 delivers exactly the weight. */
+static void deliver_released(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *spk,
+                             uint32_t n_spk) {
+    rw_pop *post = &net->pops[pr->post];
+    double *ring = pr->receptor == RW_RECEPTOR_INH ? post->ring_i : post->ring_e;
+    const size_t n = post->n;
+    const uint32_t D = post->ring_slots;
+    const uint32_t base = (uint32_t)(step % D);
+    const uint32_t *restrict rows = pr->row_offsets;
+    const uint32_t *restrict tgt = pr->targets;
+    const float *restrict w = pr->weights;
+    const uint16_t *restrict dl = pr->delays;
+    const float *restrict release = pr->pre_release;
+    const bool one_delay = pr->min_delay == pr->max_delay;
+    uint32_t slot0 = base + pr->min_delay;
+    slot0 -= slot0 >= D ? D : 0;
+    uint64_t events = 0;
+    for (uint32_t k = 0; k < n_spk; k++) {
+        const uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+        const double f = release[spk[k]];
+        if (one_delay) {
+            double *restrict r = ring + (size_t)slot0 * n;
+            for (uint32_t s = a; s < b; s++) r[tgt[s]] += (double)w[s] * f;
+        } else {
+            for (uint32_t s = a; s < b; s++) {
+                uint32_t slot = base + dl[s];
+                slot -= slot >= D ? D : 0;
+                ring[(size_t)slot * n + tgt[s]] += (double)w[s] * f;
+            }
+        }
+        events += b - a;
+    }
+    net->syn_events += events;
+}
+
 /* Add the spikes of one step to the rings of the projection's target.  One row per
  * spike, read sequentially; a constant delay (the common case) hoists the slot out. */
 static void deliver(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *spk,
                     uint32_t n_spk) {
+    if (pr->pre_release) {
+        deliver_released(net, pr, step, spk, n_spk);
+        return;
+    }
     rw_pop *post = &net->pops[pr->post];
     double *ring = pr->receptor == RW_RECEPTOR_INH ? post->ring_i : post->ring_e;
     const size_t n = post->n;
@@ -132,9 +174,15 @@ int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
             const rw_spike_buf *pre = &pre_pop->spikes;
             const uint32_t *spk = pre->idx + pre->off[t];
             uint32_t n_spk = (uint32_t)(pre->off[t + 1] - pre->off[t]);
+            /* A short-term plasticity rule sets the release of this step's spikes in
+             * on_pre, so it runs first (REWIRE_RULE_PRE_BEFORE_DELIVERY). */
+            const bool pre_first =
+                pr->rule && (pr->rule->flags & REWIRE_RULE_PRE_BEFORE_DELIVERY);
+            if (n_spk && pre_first && pr->rule->on_pre)
+                pr->rule->on_pre(pr->instance, &pr->view, step, spk, n_spk);
             if (n_spk) deliver(net, pr, step, spk, n_spk);
             if (!pr->rule) continue;
-            if (n_spk && pr->rule->on_pre)
+            if (n_spk && !pre_first && pr->rule->on_pre)
                 pr->rule->on_pre(pr->instance, &pr->view, step, spk, n_spk);
             const rw_spike_buf *post = &net->pops[pr->post].spikes;
             uint32_t n_post = (uint32_t)(post->off[t + 1] - post->off[t]);

@@ -40,14 +40,14 @@ void rw_registry_load_file(rw_registry *r, const char *path, rw_loc origin, rw_d
 void rw_registry_scan_default(rw_registry *r, rw_diag *d);
 
 /* Look up by name.  On miss, NULL; rw_registry_report_unknown() writes
- *   "unknown learning rule 'stpd'; did you mean 'stdp'?" + a note listing the
+ *   "unknown learning rule 'stdpp'; did you mean 'stdp'?" + a note listing the
  *   plugins of that kind and where they were searched. */
 const rw_plugin *rw_registry_find(const rw_registry *r, const char *name);
 void rw_registry_report_unknown(const rw_registry *r, rewire_kind kind, const char *name,
                                 rw_loc loc, rw_diag *d);
 /* The plugin `name` if it is of `kind`, else NULL. */
 const rw_plugin *rw_registry_find_kind(const rw_registry *r, rewire_kind kind, const char *name);
-/* find_kind, reporting a miss: "unknown learning rule 'stpd'; did you mean 'stdp'?", or
+/* find_kind, reporting a miss: "unknown learning rule 'stdpp'; did you mean 'stdp'?", or
  * for a plugin of another kind "'csv' is an output plugin, not a learning rule"; both
  * followed by the note of rw_registry_report_unknown. */
 const rw_plugin *rw_registry_lookup(const rw_registry *r, rewire_kind kind, const char *name,

@@ -20,6 +20,7 @@ static void proj_free(rw_proj *pr) {
     free(pr->syn_state);
     free(pr->col_offsets);
     free(pr->col_synapses);
+    free(pr->pre_release);
 }
 
 void rw_network_free(rw_network *net) {
@@ -52,6 +53,7 @@ static void proj_sync_view(rw_network *net, rw_proj *pr) {
     /* Rate arrays never move: rate rules read them in on_slice (rates at its end). */
     v->pre_rate = net->pops[pr->pre].r;
     v->post_rate = net->pops[pr->post].r;
+    v->pre_release = pr->pre_release;
 }
 
 static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d) {
@@ -197,6 +199,11 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
     if ((rule->flags & REWIRE_RULE_NEEDS_POST_INDEX) && !pr->col_offsets) {
         int rc = rw_connect_build_post_index(pr);
         if (rc) return rc;
+    }
+    if ((rule->flags & REWIRE_RULE_PRE_RELEASE) && !pr->pre_release) {
+        pr->pre_release = malloc((pr->n_pre ? pr->n_pre : 1) * sizeof *pr->pre_release);
+        if (!pr->pre_release) return REWIRE_ENOMEM;
+        for (uint32_t i = 0; i < pr->n_pre; i++) pr->pre_release[i] = 1.0f;
     }
     pr->rule = rule;
     pr->instance = instance;

@@ -7,7 +7,8 @@
  * results independent of the slice size.  Learning rules are called per step with the
  * batch of spikes of that step (see rewire/learning_rule.h): for each step, for each
  * projection in order, delivery, then on_pre (if presynaptic spikes), then on_post (if
- * postsynaptic spikes); on_slice once per slice after the last step.
+ * postsynaptic spikes); on_slice once per slice after the last step.  A rule with
+ * REWIRE_RULE_PRE_BEFORE_DELIVERY gets on_pre before its projection's delivery.
  *
  * Randomness comes from rng.h keyed by (seed, stream, entity, counter): connectivity
  * by presynaptic row (fixed_probability) or postsynaptic neuron (fixed_indegree),
@@ -53,7 +54,8 @@ rewire_projection_view *rw_network_projection_view(rw_network *net, uint32_t pro
 int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_view *out);
 
 /* Attach a created learning-rule instance to projection `proj`: allocates the rule's
- * per-synapse state (zeroed), builds the post index when the rule asks for it.
+ * per-synapse state (zeroed), builds the post index when the rule asks for it, and the
+ * release factors (all 1) for REWIRE_RULE_PRE_RELEASE.
  * Does not call start(), and never destroy(): the instance stays the caller's.
  * Returns 0, REWIRE_ENOMEM, REWIRE_ENOENT (no such projection) or REWIRE_ESTATE (the
  * projection has a rule already). */

@@ -122,6 +122,9 @@ typedef struct rw_proj {
     float *syn_state_block;       /* n_syn_state x n_syn floats */
     float **syn_state;            /* [n_syn_state] pointers into the block */
     uint32_t *col_offsets, *col_synapses;
+    /* [n_pre], only for rules with REWIRE_RULE_PRE_RELEASE (else NULL): delivery scales
+     * row i's weights by pre_release[i] (short-term plasticity). */
+    float *pre_release;
 } rw_proj;
 
 struct rw_network {

@@ -102,7 +102,7 @@ r = run([rewire, "plugins", "stdp"])
 t.check(r.returncode == 0 and "w_max" in r.stdout and "tau_plus" in r.stdout and "ms" in r.stdout
         and "(required)" in r.stdout and "additive" in r.stdout,
         "plugins stdp shows parameters with units, defaults, choices", r.stdout + r.stderr)
-r = run([rewire, "plugins", "stpd"])
+r = run([rewire, "plugins", "stdpp"])
 t.check(r.returncode == 2 and "did you mean 'stdp'" in r.stderr, "plugins with a typo: exit 2, did you mean",
         r.stderr)
 t.done()

@@ -8,7 +8,8 @@
  *    field that struct_size says is absent (REWIRE_HAS_FIELD).
  *  - Functions return 0 or a negative rewire_status.
  *
- * History: 1.0 first release; 1.1 rewire_projection_view gained pre_rate/post_rate.
+ * History: 1.0 first release; 1.1 rewire_projection_view gained pre_rate/post_rate and
+ * pre_release, learning rules the PRE_RELEASE and PRE_BEFORE_DELIVERY flags.
  */
 #ifndef REWIRE_ABI_H
 #define REWIRE_ABI_H

@@ -4,7 +4,10 @@
  * neurons that spiked at a step, with the postsynaptic neurons that spiked at a step,
  * and (if asked) once per slice.  Within a slice the host calls, step by step in time
  * order: on_pre(step) after those spikes were delivered with the current weights, then
- * on_post(step).  A rule therefore sees events in time order whatever the slice size.
+ * on_post(step).  A rule with REWIRE_RULE_PRE_BEFORE_DELIVERY gets on_pre(step) BEFORE
+ * that step's spikes of its projection are delivered (then delivery, then on_post), so
+ * it can set the release factor (view->pre_release) of the neurons that spike now.
+ * A rule therefore sees events in time order whatever the slice size.
  * For plasticity, a spike's time is its emission step (delays count as dendritic).
  *
  * Threads: create/start/stop/destroy [loop]; on_pre/on_post/on_slice [kernel]: only
@@ -23,6 +26,11 @@ extern "C" {
 
 #define REWIRE_RULE_NEEDS_POST_INDEX 0x1u /* fill col_offsets/col_synapses */
 #define REWIRE_RULE_ON_SLICE 0x2u         /* call on_slice once per slice */
+/* ABI 1.1: allocate view->pre_release ([n_pre] floats, all 1): delivery multiplies the
+ * weights of neuron i's row by pre_release[i] (short-term plasticity). */
+#define REWIRE_RULE_PRE_RELEASE 0x4u
+/* ABI 1.1: call on_pre(step) before delivering step's spikes, not after (see above). */
+#define REWIRE_RULE_PRE_BEFORE_DELIVERY 0x8u
 
 typedef struct rewire_learning_rule_v1 {
     uint32_t struct_size;

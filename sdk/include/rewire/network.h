@@ -49,6 +49,11 @@ typedef struct rewire_projection_view {
      * for spiking populations.  Rate rules (BCM, Oja, ...) read them in on_slice. */
     const double *pre_rate;        /* [n_pre] */
     const double *post_rate;       /* [n_post] */
+    /* Multiplier on the weights when neuron i's spike is delivered, 1 by default;
+     * allocated by the host only for rules with REWIRE_RULE_PRE_RELEASE, else NULL.
+     * Short-term plasticity (facilitation, depression) writes it in on_pre, which then
+     * runs before delivery (REWIRE_RULE_PRE_BEFORE_DELIVERY). */
+    float *pre_release;            /* [n_pre] */
 } rewire_projection_view;
 
 /* A population of neurons or sources. Arrays are NULL where the model has no such
