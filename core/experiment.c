@@ -216,6 +216,125 @@ static bool parse_experiment_section(rw_experiment *e, const rw_node *sec, rw_di
     return ok;
 }
 
+static bool parse_modulators(rw_experiment *e, const rw_node *map, rw_diag *d) {
+    if (map->type != RW_NODE_MAP) {
+        rw_diag_error(d, map->loc,
+                      "neuromodulators: expected a mapping from names to channels, e.g. "
+                      "{dopamine: {baseline: 0.002, tau: 200 ms}}");
+        return false;
+    }
+    e->modulators = calloc(map->n ? map->n : 1, sizeof *e->modulators);
+    if (!e->modulators) return false;
+    static const char *const keys[] = {"baseline", "tau"};
+    bool ok = true;
+    for (size_t i = 0; i < map->n; i++) {
+        rw_modulator_spec *m = &e->modulators[e->n_modulators++];
+        m->name = dup_str(map->keys[i]);
+        m->loc = map->key_locs[i];
+        m->tau = 200.0;
+        ok = rw_check_name(m->name, m->loc, "neuromodulator", d) && ok;
+        const rw_node *mn = map->items[i];
+        char what[128], sub[160];
+        snprintf(what, sizeof what, "neuromodulator '%s'", m->name);
+        if (!rw_check_keys(mn, keys, ARRAY_LEN(keys), what, d)) {
+            ok = false;
+            if (mn->type != RW_NODE_MAP) continue;
+        }
+        const rw_node *n;
+        if ((n = rw_map_get(mn, "baseline"))) {
+            snprintf(sub, sizeof sub, "%s baseline", what);
+            ok = rw_get_real(n, sub, &m->baseline, d) && ok;
+        }
+        if ((n = rw_map_get(mn, "tau"))) {
+            snprintf(sub, sizeof sub, "%s tau", what);
+            ok = rw_get_quantity(n, REWIRE_DIM_TIME, sub, &m->tau, d) &&
+                 rw_check_range(n, m->tau, 0, INFINITY, true, REWIRE_DIM_TIME, sub, d) && ok;
+        }
+    }
+    return ok;
+}
+
+static const char *modulator_name(const rw_experiment *e, uint32_t i) { return e->modulators[i].name; }
+
+bool rw_resolve_modulator(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                          rw_diag *d) {
+    return resolve(e, n, "neuromodulator", e->n_modulators, modulator_name, what, out, d);
+}
+
+/* `events:` of a phase starting at t0 (ms) and lasting `duration`. */
+static bool parse_events(rw_experiment *e, const rw_node *evs, const rw_phase_spec *ph, double t0,
+                         rw_diag *d) {
+    char what[160];
+    snprintf(what, sizeof what, "phase '%s' events", ph->name ? ph->name : "?");
+    if (evs->type != RW_NODE_SEQ) {
+        rw_diag_error(d, evs->loc, "%s: expected a list, e.g. [{at: 1 s, add: {dopamine: 0.5}}]",
+                      what);
+        return false;
+    }
+    static const char *const keys[] = {"at", "add", "set"};
+    bool ok = true;
+    for (size_t i = 0; i < evs->n; i++) {
+        const rw_node *ev = evs->items[i];
+        char ewhat[160];
+        snprintf(ewhat, sizeof ewhat, "phase '%s' event %zu", ph->name ? ph->name : "?", i);
+        if (!rw_check_keys(ev, keys, ARRAY_LEN(keys), ewhat, d)) {
+            ok = false;
+            if (ev->type != RW_NODE_MAP) continue;
+        }
+        const rw_node *at = rw_require(ev, "at", ewhat, d);
+        const rw_node *add = rw_map_get(ev, "add"), *set = rw_map_get(ev, "set");
+        double t;
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s time 'at' (within the phase)", ewhat);
+        if (!at || !rw_get_quantity(at, REWIRE_DIM_TIME, sub, &t, d) ||
+            !rw_check_range(at, t, 0, ph->duration, false, REWIRE_DIM_TIME, sub, d)) {
+            ok = false;
+            continue;
+        }
+        if (!add == !set) {
+            rw_diag_error(d, ev->loc, "%s: expected exactly one of 'add' or 'set', e.g. "
+                          "{at: 1 s, add: {dopamine: 0.5}}", ewhat);
+            ok = false;
+            continue;
+        }
+        const rw_node *changes = add ? add : set;
+        if (changes->type != RW_NODE_MAP || changes->n == 0) {
+            rw_diag_error(d, changes->loc, "%s: expected a mapping from neuromodulator names to "
+                          "values, e.g. {dopamine: 0.5}", ewhat);
+            ok = false;
+            continue;
+        }
+        for (size_t k = 0; k < changes->n; k++) {
+            rw_event_spec *out = realloc(e->events, (e->n_events + 1) * sizeof *e->events);
+            if (!out) return false;
+            e->events = out;
+            rw_event_spec *es = &e->events[e->n_events];
+            es->loc = changes->key_locs[k];
+            es->time = t0 + t;
+            es->set = set != NULL;
+            /* The key names the channel: resolve it as a scalar at the key's place. */
+            rw_node key = {.type = RW_NODE_SCALAR, .loc = changes->key_locs[k],
+                           .scalar = changes->keys[k]};
+            snprintf(sub, sizeof sub, "%s value", ewhat);
+            if (!rw_resolve_modulator(e, &key, "neuromodulator", &es->modulator, d) ||
+                !rw_get_real(changes->items[k], sub, &es->value, d)) {
+                ok = false;
+                continue;
+            }
+            e->n_events++;
+        }
+    }
+    return ok;
+}
+
+static int event_order(const void *a, const void *b) {
+    const rw_event_spec *x = a, *y = b;
+    if (x->time != y->time) return x->time < y->time ? -1 : 1;
+    /* Same time: file order (locations increase through the file). */
+    if (x->loc.line != y->loc.line) return x->loc.line < y->loc.line ? -1 : 1;
+    return (x->loc.col > y->loc.col) - (x->loc.col < y->loc.col);
+}
+
 static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
     if (tl->type != RW_NODE_SEQ || tl->n == 0) {
         rw_diag_error(d, tl->loc,
@@ -225,8 +344,9 @@ static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
     }
     e->phases = calloc(tl->n, sizeof *e->phases);
     if (!e->phases) return false;
-    static const char *const keys[] = {"phase", "duration"};
+    static const char *const keys[] = {"phase", "duration", "events"};
     bool ok = true;
+    double t0 = 0;
     for (size_t i = 0; i < tl->n; i++) {
         const rw_node *ph = tl->items[i];
         rw_phase_spec *p = &e->phases[e->n_phases++];
@@ -256,8 +376,13 @@ static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
         } else if (p->duration < e->dt * 0.5) {
             rw_diag_error(d, dur->loc, "%s is shorter than one step (dt = %g ms)", dwhat, e->dt);
             ok = false;
+        } else {
+            const rw_node *evs = rw_map_get(ph, "events");
+            if (evs) ok = parse_events(e, evs, p, t0, d) && ok;
+            t0 += p->duration;
         }
     }
+    if (e->n_events > 1) qsort(e->events, e->n_events, sizeof *e->events, event_order);
     return ok;
 }
 
@@ -419,8 +544,8 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
     }
     if (rw_diag_errors(d) > errors_before) goto fail;
 
-    static const char *const top[] = {"experiment", "populations", "projections",
-                                      "record",     "timeline",    "outputs"};
+    static const char *const top[] = {"experiment", "populations", "neuromodulators",
+                                      "projections", "record",     "timeline", "outputs"};
     rw_check_keys(root, top, ARRAY_LEN(top), "the experiment file", d);
     if (root->type != RW_NODE_MAP) goto fail;
 
@@ -429,6 +554,7 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
         scan_plugin_paths(e, root, reg, d);
     if ((sec = rw_require(root, "populations", "the experiment file", d)))
         rw_parse_populations(e, sec, d);
+    if ((sec = rw_map_get(root, "neuromodulators"))) parse_modulators(e, sec, d);
     if ((sec = rw_map_get(root, "projections"))) rw_parse_projections(e, sec, reg, d);
     if ((sec = rw_map_get(root, "record"))) rw_parse_records(e, sec, d);
     if ((sec = rw_require(root, "timeline", "the experiment file", d))) parse_timeline(e, sec, d);
@@ -478,6 +604,9 @@ void rw_experiment_free(rw_experiment *e) {
         free(e->outputs[i].ref.values);
     }
     free(e->outputs);
+    for (uint32_t i = 0; i < e->n_modulators; i++) free(e->modulators[i].name);
+    free(e->modulators);
+    free(e->events);
     for (uint32_t i = 0; i < e->n_plugin_paths; i++) free(e->plugin_paths[i]);
     free(e->plugin_paths);
     free(e->name);

@@ -394,12 +394,16 @@ static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_nod
     return ok;
 }
 
-static bool parse_plasticity(rw_projection_spec *pr, const rw_node *pn, rewire_dim weight_dim,
-                             bool rates, rw_registry *reg, rw_diag *d) {
+static bool parse_plasticity(const rw_experiment *e, rw_projection_spec *pr, const rw_node *pn,
+                             rewire_dim weight_dim, bool rates, rw_registry *reg, rw_diag *d) {
     char what[160];
     snprintf(what, sizeof what, "projection '%s' plasticity", pr->name);
-    static const char *const keys[] = {"rule", "params"};
+    static const char *const keys[] = {"rule", "params", "neuromodulator"};
     if (!rw_check_keys(pn, keys, ARRAY_LEN(keys), what, d) && pn->type != RW_NODE_MAP) return false;
+    const rw_node *mod = rw_map_get(pn, "neuromodulator");
+    uint32_t m;
+    if (mod && !rw_resolve_modulator(e, mod, "neuromodulator", &m, d)) return false;
+    if (mod) pr->neuromodulator = (int)m;
     const rw_node *rn = rw_require(pn, "rule", what, d);
     const char *name;
     if (!rn || !rw_get_string(rn, "learning rule", &name, d)) return false;
@@ -503,7 +507,7 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
         ok = rw_parse_dist(n, REWIRE_DIM_TIME, e->dt, max_delay, sub, &pr->delay, d) && ok;
     else
         pr->delay = (rw_dist){RW_DIST_CONST, e->dt, e->dt, e->dt, max_delay};
-    if ((n = rw_map_get(pn, "plasticity"))) ok = parse_plasticity(pr, n, wdim, rate, reg, d) && ok;
+    if ((n = rw_map_get(pn, "plasticity"))) ok = parse_plasticity(e, pr, n, wdim, rate, reg, d) && ok;
     return ok;
 }
 
@@ -517,6 +521,7 @@ bool rw_parse_projections(rw_experiment *e, const rw_node *map, rw_registry *reg
     bool ok = true;
     for (size_t i = 0; i < map->n; i++) {
         rw_projection_spec *pr = &e->projections[e->n_projections++];
+        pr->neuromodulator = -1;
         pr->name = dup_str(map->keys[i]);
         pr->loc = map->key_locs[i];
         ok = rw_check_name(pr->name, pr->loc, "projection", d) && ok;

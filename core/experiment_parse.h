@@ -30,6 +30,9 @@ bool rw_resolve_projection(const rw_experiment *e, const rw_node *n, const char 
 void rw_report_unknown_name(const char *kind, const char *name, rw_loc loc,
                             const char *const *names, size_t n, rw_diag *d);
 
+bool rw_resolve_modulator(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
+                          rw_diag *d);
+
 bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d);
 bool rw_parse_projections(rw_experiment *e, const rw_node *map, rw_registry *reg, rw_diag *d);
 bool rw_parse_records(rw_experiment *e, const rw_node *map, rw_diag *d);

@@ -118,6 +118,7 @@ typedef struct rw_projection_spec {
     rw_dist delay;                /* ms, >= dt; rounded to whole steps */
     bool plastic;
     rw_plugin_ref rule;           /* when plastic */
+    int neuromodulator;           /* channel the rule's view follows, or -1 */
 } rw_projection_spec;
 
 typedef enum rw_record_kind {
@@ -151,6 +152,24 @@ typedef struct rw_phase_spec {
     double duration;              /* ms */
 } rw_phase_spec;
 
+/* A neuromodulator channel (`neuromodulators:`): its level relaxes toward baseline. */
+typedef struct rw_modulator_spec {
+    char *name;
+    rw_loc loc;
+    double baseline;              /* dimensionless level */
+    double tau;                   /* ms */
+} rw_modulator_spec;
+
+/* A timed event (`events:` of a phase): at `time` (ms from the start of the run),
+ * channel `modulator` is set to, or increased by, `value`. */
+typedef struct rw_event_spec {
+    rw_loc loc;
+    double time;
+    uint32_t modulator;
+    bool set;
+    double value;
+} rw_event_spec;
+
 typedef struct rw_output_spec {
     rw_plugin_ref ref;
     bool *subscribed;             /* [n_records] */
@@ -176,6 +195,10 @@ typedef struct rw_experiment {
     rw_phase_spec *phases;
     uint32_t n_outputs;
     rw_output_spec *outputs;
+    uint32_t n_modulators;
+    rw_modulator_spec *modulators;
+    uint32_t n_events;
+    rw_event_spec *events;        /* sorted by time (stable: file order at one time) */
 } rw_experiment;
 
 void rw_experiment_free(rw_experiment *e);

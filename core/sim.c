@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "host.h"
+#include "modulators.h"
 #include "loader.h"
 #include "network.h"
 #include "progress.h"
@@ -38,6 +39,9 @@ typedef struct rw_sim {
     rw_run_plugins plugins;
 
     int64_t *phase_end;        /* [n_phases] step at which phase i ends */
+    rw_level *levels;          /* [n_modulators] */
+    int64_t *event_step;       /* [n_events] step before which event i applies */
+    uint32_t next_event;
     uint32_t phase;            /* current phase */
     bool phase_started;
     int64_t total_steps;
@@ -106,6 +110,31 @@ static void finish(rw_sim *s, int status) {
     uv_close((uv_handle_t *)&s->sigterm, NULL);
 }
 
+/* Apply the events due at `step`; return how many steps the next slice may last
+ * before the next event (slices end at events). */
+static int64_t apply_events(rw_sim *s, int64_t step, int64_t n) {
+    const rw_experiment *e = s->exp;
+    while (s->next_event < e->n_events && s->event_step[s->next_event] <= step) {
+        const rw_event_spec *ev = &e->events[s->next_event++];
+        rw_level_event(&s->levels[ev->modulator], (double)step * e->dt, ev->set, ev->value);
+    }
+    if (s->next_event < e->n_events && s->event_step[s->next_event] - step < n)
+        n = s->event_step[s->next_event] - step;
+    return n;
+}
+
+/* Projections bound to a neuromodulator see its mean over the coming slice. */
+static void show_levels(rw_sim *s, int64_t step, int64_t n) {
+    const rw_experiment *e = s->exp;
+    double t0 = (double)step * e->dt, t1 = (double)(step + n) * e->dt;
+    for (uint32_t i = 0; i < e->n_projections; i++) {
+        int m = e->projections[i].neuromodulator;
+        if (m >= 0)
+            rw_network_projection_view(s->net, i)->neuromodulator =
+                (float)rw_level_mean(&s->levels[m], t0, t1);
+    }
+}
+
 /* Run slices until the chunk's wall budget is spent or the timeline ends. */
 static void on_idle(uv_idle_t *h) {
     rw_sim *s = h->data;
@@ -127,6 +156,8 @@ static void on_idle(uv_idle_t *h) {
         }
         int64_t n = s->phase_end[s->phase] - step;
         if (n > s->max_slice) n = s->max_slice;
+        n = apply_events(s, step, n);
+        show_levels(s, step, n);
         if (rw_network_advance(s->net, n, s->rec) != 0) {
             rw_diag_error(s->diag, (rw_loc){s->exp->file, 0, 0},
                           "the kernel ran out of memory at t = %g ms", (double)step * s->exp->dt);
@@ -200,9 +231,14 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
     s.ctx = (rw_run_ctx){.loop = &s.loop, .out_dir = o->out_dir, .exp = e,
                          .log_level = o->quiet ? REWIRE_LOG_WARN : REWIRE_LOG_INFO};
     s.phase_end = calloc(e->n_phases, sizeof *s.phase_end);
+    s.levels = calloc(e->n_modulators + 1, sizeof *s.levels);
+    s.event_step = calloc(e->n_events + 1, sizeof *s.event_step);
     int status = 2;
-    if (!s.phase_end) goto out;
+    if (!s.phase_end || !s.levels || !s.event_step) goto out;
     compute_phase_ends(&s);
+    for (uint32_t i = 0; i < e->n_modulators; i++)
+        rw_level_init(&s.levels[i], e->modulators[i].baseline, e->modulators[i].tau);
+    for (uint32_t i = 0; i < e->n_events; i++) s.event_step[i] = llround(e->events[i].time / e->dt);
 
     s.net = rw_network_build(e, d);
     if (!s.net) goto out;
@@ -246,6 +282,8 @@ out:
     rw_recorder_free(s.rec);
     rw_network_free(s.net);
     free(s.phase_end);
+    free(s.levels);
+    free(s.event_step);
     uv_loop_close(&s.loop);
     return status;
 }
