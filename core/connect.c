@@ -285,6 +285,16 @@ int rw_connect_build(rw_proj *pr, const rw_experiment *e, uint32_t index, rw_dia
         rc = -1;
     }
     if (rc) return rc;
+    /* Every row starts full; only structural rules ever shorten or lengthen one. */
+    pr->row_lengths = malloc((pr->n_pre ? (size_t)pr->n_pre : 1) * sizeof *pr->row_lengths);
+    pr->span = malloc((pr->n_pre ? (size_t)pr->n_pre : 1) * sizeof *pr->span);
+    if (!pr->row_lengths || !pr->span) {
+        report_oom(ps, d);
+        return -1;
+    }
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        pr->row_lengths[i] = pr->row_offsets[i + 1] - pr->row_offsets[i];
+    rw_connect_fill_spans(pr);
     return draw_weights_and_delays(pr, e, index, ps, d);
 }
 
@@ -299,15 +309,30 @@ int rw_connect_build_post_index(rw_proj *pr) {
         free(fill);
         return REWIRE_ENOMEM;
     }
-    for (uint64_t s = 0; s < pr->n_syn; s++) off[pr->targets[s] + 1]++;
+    free(pr->col_offsets);
+    free(pr->col_synapses);
+    free(pr->col_fill);
+    pr->col_offsets = off;
+    pr->col_synapses = syn;
+    pr->col_fill = fill;
+    rw_connect_fill_post_index(pr);
+    return REWIRE_OK;
+}
+
+void rw_connect_fill_spans(rw_proj *pr) {
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        pr->span[i] = (rw_row_span){pr->row_offsets[i], pr->row_offsets[i] + pr->row_lengths[i]};
+}
+
+void rw_connect_fill_post_index(rw_proj *pr) {
+    uint32_t *off = pr->col_offsets, *syn = pr->col_synapses, *fill = pr->col_fill;
+    const uint32_t *rows = pr->row_offsets, *len = pr->row_lengths, *tgt = pr->targets;
+    memset(off, 0, ((size_t)pr->n_post + 1) * sizeof *off);
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        for (uint32_t s = rows[i]; s < rows[i] + len[i]; s++) off[tgt[s] + 1]++;
     for (uint32_t j = 0; j < pr->n_post; j++) off[j + 1] += off[j];
     memcpy(fill, off, (size_t)pr->n_post * sizeof *fill);
     /* Synapses in increasing id order: each column lists its sources in order. */
-    for (uint64_t s = 0; s < pr->n_syn; s++) syn[fill[pr->targets[s]]++] = (uint32_t)s;
-    free(fill);
-    free(pr->col_offsets);
-    free(pr->col_synapses);
-    pr->col_offsets = off;
-    pr->col_synapses = syn;
-    return REWIRE_OK;
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        for (uint32_t s = rows[i]; s < rows[i] + len[i]; s++) syn[fill[tgt[s]]++] = s;
 }

@@ -8,7 +8,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const kind_keys[] = {"spikes", "rate", "state", "weights"};
+static const char *const kind_keys[] = {"spikes", "rate", "state", "weights", "synapses"};
 
 /* An interval of at least one step; `def` when absent. */
 static bool parse_interval(rw_experiment *e, const rw_node *map, const char *key, double def,
@@ -65,7 +65,8 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
             }
     if (kind < 0) {
         rw_check_keys(rn, kind_keys, ARRAY_LEN(kind_keys), what, d);
-        rw_diag_error(d, rn->loc, "%s: expected one of 'spikes', 'rate', 'state' or 'weights'", what);
+        rw_diag_error(d, rn->loc,
+                      "%s: expected one of 'spikes', 'rate', 'state', 'weights' or 'synapses'", what);
         return false;
     }
     r->kind = (rw_record_kind)kind;
@@ -73,9 +74,10 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
     static const char *const k_rate[] = {"rate", "bin"};
     static const char *const k_state[] = {"state", "variable", "interval", "neurons"};
     static const char *const k_weights[] = {"weights", "interval"};
-    static const char *const *const keys[] = {k_spikes, k_rate, k_state, k_weights};
+    static const char *const k_synapses[] = {"synapses", "interval"};
+    static const char *const *const keys[] = {k_spikes, k_rate, k_state, k_weights, k_synapses};
     static const size_t n_keys[] = {ARRAY_LEN(k_spikes), ARRAY_LEN(k_rate), ARRAY_LEN(k_state),
-                                    ARRAY_LEN(k_weights)};
+                                    ARRAY_LEN(k_weights), ARRAY_LEN(k_synapses)};
     bool ok = rw_check_keys(rn, keys[kind], n_keys[kind], what, d);
     const rw_node *target = rw_map_get(rn, kind_keys[kind]);
     switch (r->kind) {
@@ -124,6 +126,10 @@ static bool parse_record(rw_experiment *e, rw_record_spec *r, const rw_node *rn,
         ok = rw_resolve_projection(e, target, what, &r->target, d) && ok;
         /* Without an interval: a snapshot at the start and one at the end. */
         return parse_interval(e, rn, "interval", INFINITY, what, &r->interval, d) && ok;
+    case RW_RECORD_SYNAPSES:
+        /* How many synapses are in use: changes only under structural plasticity. */
+        ok = rw_resolve_projection(e, target, what, &r->target, d) && ok;
+        return parse_interval(e, rn, "interval", 100.0, what, &r->interval, d) && ok;
     }
     return false;
 }

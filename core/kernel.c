@@ -6,11 +6,15 @@
  * Then, step by step in time order, every projection delivers the spikes of that step
  * into the rings of its target (projection order, then source order, then synapse
  * order) and its learning rule sees them: on_pre after delivery (before it for rules
- * with REWIRE_RULE_PRE_BEFORE_DELIVERY, which set the spikes' release), then on_post.  Rate
+ * with REWIRE_RULE_PRE_BEFORE_DELIVERY, which set the spikes' release), then on_post,
+ * then a structural rule's on_slice for that one step (its edits carry spikes from the
+ * next step on).  Rate
  * populations take the same path: a projection between them delivers, for every step,
  * w * r_pre(start of the step) into the target's ring slot step + delay.  Every ring
  * slot thus receives its contributions in the same order whatever the slice size,
- * which makes runs bit-identical across slice sizes. */
+ * which makes runs bit-identical across slice sizes.  Delivery reads the synapses in
+ * use of row i, span[i] (row_offsets[i] + row_lengths[i]), not up to the next row's
+ * offset: structural rules keep free room at the end of rows (rewire/network.h). */
 #include "network_internal.h"
 
 /* deliver() for a projection with release factors (short-term plasticity): row i's
@@ -23,7 +27,7 @@ static void deliver_released(rw_network *net, rw_proj *pr, int64_t step, const u
     const size_t n = post->n;
     const uint32_t D = post->ring_slots;
     const uint32_t base = (uint32_t)(step % D);
-    const uint32_t *restrict rows = pr->row_offsets;
+    const rw_row_span *restrict span = pr->span;
     const uint32_t *restrict tgt = pr->targets;
     const float *restrict w = pr->weights;
     const uint16_t *restrict dl = pr->delays;
@@ -33,7 +37,7 @@ static void deliver_released(rw_network *net, rw_proj *pr, int64_t step, const u
     slot0 -= slot0 >= D ? D : 0;
     uint64_t events = 0;
     for (uint32_t k = 0; k < n_spk; k++) {
-        const uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+        const uint32_t a = span[spk[k]].begin, b = span[spk[k]].end;
         const double f = release[spk[k]];
         if (one_delay) {
             double *restrict r = ring + (size_t)slot0 * n;
@@ -63,7 +67,7 @@ static void deliver(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *
     const size_t n = post->n;
     const uint32_t D = post->ring_slots;
     const uint32_t base = (uint32_t)(step % D);
-    const uint32_t *restrict rows = pr->row_offsets;
+    const rw_row_span *restrict span = pr->span;
     const uint32_t *restrict tgt = pr->targets;
     const float *restrict w = pr->weights;
     uint64_t events = 0;
@@ -72,14 +76,14 @@ static void deliver(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *
         slot -= slot >= D ? D : 0;
         double *restrict r = ring + slot * n;
         for (uint32_t k = 0; k < n_spk; k++) {
-            uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+            uint32_t a = span[spk[k]].begin, b = span[spk[k]].end;
             for (uint32_t s = a; s < b; s++) r[tgt[s]] += w[s];
             events += b - a;
         }
     } else {
         const uint16_t *restrict dl = pr->delays;
         for (uint32_t k = 0; k < n_spk; k++) {
-            uint32_t a = rows[spk[k]], b = rows[spk[k] + 1];
+            uint32_t a = span[spk[k]].begin, b = span[spk[k]].end;
             for (uint32_t s = a; s < b; s++) {
                 /* base + delay < 2D: one conditional subtraction replaces a modulo. */
                 uint32_t slot = base + dl[s];
@@ -100,7 +104,7 @@ static void deliver_rates(rw_network *net, rw_proj *pr, int64_t step, const doub
     const size_t n = post->n;
     const uint32_t D = post->ring_slots;
     const uint32_t base = (uint32_t)(step % D);
-    const uint32_t *restrict rows = pr->row_offsets;
+    const rw_row_span *restrict span = pr->span;
     const uint32_t *restrict tgt = pr->targets;
     const float *restrict w = pr->weights;
     const uint16_t *restrict dl = pr->delays;
@@ -111,7 +115,7 @@ static void deliver_rates(rw_network *net, rw_proj *pr, int64_t step, const doub
     for (uint32_t i = 0; i < pr->n_pre; i++) {
         const double x = rate[i];
         if (x == 0.0) continue;
-        uint32_t a = rows[i], b = rows[i + 1];
+        uint32_t a = span[i].begin, b = span[i].end;
         if (one_delay) {
             double *restrict r = ring + (size_t)slot * n;
             for (uint32_t s = a; s < b; s++) r[tgt[s]] += (double)w[s] * x;
@@ -123,6 +127,21 @@ static void deliver_rates(rw_network *net, rw_proj *pr, int64_t step, const doub
             }
         }
     }
+}
+
+/* A structural rule that added or removed synapses in its hook: the post index and
+ * the delay range follow before anything else reads them.  Only such rules are
+ * trusted with the flag (others never see row_lengths). */
+static inline void after_hook(rw_proj *pr) {
+    if (pr->view.structure_changed && (pr->rule->flags & REWIRE_RULE_STRUCTURAL))
+        rw_proj_restructure(pr);
+}
+
+/* Whether pr's rule wants on_slice and is (structural = REWIRE_RULE_STRUCTURAL) or is
+ * not (structural = 0) a structural rule: those get it after every step instead. */
+static inline bool on_slice_of(const rw_proj *pr, uint32_t structural) {
+    return pr->rule && (pr->rule->flags & REWIRE_RULE_ON_SLICE) && pr->rule->on_slice &&
+           (pr->rule->flags & REWIRE_RULE_STRUCTURAL) == structural;
 }
 
 static int advance_populations(rw_network *net, int64_t s0, uint32_t n, rw_recorder *rec) {
@@ -178,23 +197,34 @@ int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
              * on_pre, so it runs first (REWIRE_RULE_PRE_BEFORE_DELIVERY). */
             const bool pre_first =
                 pr->rule && (pr->rule->flags & REWIRE_RULE_PRE_BEFORE_DELIVERY);
-            if (n_spk && pre_first && pr->rule->on_pre)
+            if (n_spk && pre_first && pr->rule->on_pre) {
                 pr->rule->on_pre(pr->instance, &pr->view, step, spk, n_spk);
+                after_hook(pr);
+            }
             if (n_spk) deliver(net, pr, step, spk, n_spk);
             if (!pr->rule) continue;
-            if (n_spk && !pre_first && pr->rule->on_pre)
+            if (n_spk && !pre_first && pr->rule->on_pre) {
                 pr->rule->on_pre(pr->instance, &pr->view, step, spk, n_spk);
+                after_hook(pr);
+            }
             const rw_spike_buf *post = &net->pops[pr->post].spikes;
             uint32_t n_post = (uint32_t)(post->off[t + 1] - post->off[t]);
-            if (n_post && pr->rule->on_post)
+            if (n_post && pr->rule->on_post) {
                 pr->rule->on_post(pr->instance, &pr->view, step, post->idx + post->off[t],
                                   n_post);
+                after_hook(pr);
+            }
+            /* Structural rules: the synapses they add or remove now carry the spikes
+             * from step + 1 on, whatever the slice size. */
+            if (on_slice_of(pr, REWIRE_RULE_STRUCTURAL)) {
+                pr->rule->on_slice(pr->instance, &pr->view, step, step + 1);
+                after_hook(pr);
+            }
         }
     }
     for (uint32_t k = 0; k < net->n_projs; k++) {
         rw_proj *pr = &net->projs[k];
-        if (pr->rule && (pr->rule->flags & REWIRE_RULE_ON_SLICE) && pr->rule->on_slice)
-            pr->rule->on_slice(pr->instance, &pr->view, s0, s0 + n);
+        if (on_slice_of(pr, 0)) pr->rule->on_slice(pr->instance, &pr->view, s0, s0 + n);
     }
     net->step = s0 + n;
     if (rec) {

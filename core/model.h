@@ -125,7 +125,8 @@ typedef enum rw_record_kind {
     RW_RECORD_SPIKES = 0,
     RW_RECORD_RATE = 1,
     RW_RECORD_STATE = 2,
-    RW_RECORD_WEIGHTS = 3
+    RW_RECORD_WEIGHTS = 3,
+    RW_RECORD_SYNAPSES = 4  /* count of a projection's synapses in use (structural plasticity) */
 } rw_record_kind;
 
 typedef enum rw_state_var {
@@ -141,7 +142,7 @@ typedef struct rw_record_spec {
     rw_record_kind kind;
     uint32_t target;              /* population (SPIKES, RATE, STATE) or projection index */
     rw_state_var variable;        /* STATE */
-    double interval;              /* RATE bin / STATE sampling / WEIGHTS snapshot, ms */
+    double interval;              /* RATE bin / STATE sampling / WEIGHTS, SYNAPSES snapshot, ms */
     uint32_t n_neurons;           /* STATE: which neurons (n_neurons == 0: all) */
     uint32_t *neurons;
 } rw_record_spec;

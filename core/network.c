@@ -13,6 +13,8 @@ static bool has_input(rw_model_kind m) { return is_lif(m) || m == RW_MODEL_RATE;
 static void proj_free(rw_proj *pr) {
     free(pr->name);
     free(pr->row_offsets);
+    free(pr->row_lengths);
+    free(pr->span);
     free(pr->targets);
     free(pr->weights);
     free(pr->delays);
@@ -20,6 +22,7 @@ static void proj_free(rw_proj *pr) {
     free(pr->syn_state);
     free(pr->col_offsets);
     free(pr->col_synapses);
+    free(pr->col_fill);
     free(pr->pre_release);
 }
 
@@ -30,6 +33,10 @@ void rw_network_free(rw_network *net) {
     free(net->projs);
     free(net->pops);
     free(net);
+}
+
+static bool is_structural(const rewire_learning_rule_v1 *rule) {
+    return rule && (rule->flags & REWIRE_RULE_STRUCTURAL);
 }
 
 /* Point the view at the projection's current arrays (after building or attaching). */
@@ -54,6 +61,10 @@ static void proj_sync_view(rw_network *net, rw_proj *pr) {
     v->pre_rate = net->pops[pr->pre].r;
     v->post_rate = net->pops[pr->post].r;
     v->pre_release = pr->pre_release;
+    const bool structural = is_structural(pr->rule);
+    v->row_lengths = structural ? pr->row_lengths : NULL;
+    v->edit_targets = structural ? pr->targets : NULL;
+    v->edit_delays = structural ? pr->delays : NULL;
 }
 
 static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d) {
@@ -177,11 +188,77 @@ int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_
     return REWIRE_OK;
 }
 
+/* Synapses of room per row that a structural rule asks for (0 from a 1.0 table). */
+static uint32_t rule_row_reserve(const rewire_learning_rule_v1 *rule, void *instance) {
+    if (!REWIRE_HAS_FIELD(rewire_learning_rule_v1, rule->struct_size, row_reserve) ||
+        !rule->row_reserve)
+        return 0;
+    return rule->row_reserve(instance);
+}
+
+/* Give every row the capacity max(its length, reserve): the synapses move to new
+ * arrays, each row's unused tail is filled with harmless values (target 0, weight 0,
+ * the shortest allowed delay).  Returns 0, REWIRE_ENOMEM, or REWIRE_EINVAL when the
+ * capacity would pass 2^32-1 synapses. */
+static int proj_make_room(rw_proj *pr, uint32_t reserve) {
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        total += pr->row_lengths[i] > reserve ? pr->row_lengths[i] : reserve;
+    if (total > UINT32_MAX) return REWIRE_EINVAL;
+    if (total == pr->n_syn) return REWIRE_OK;
+    size_t n = total ? (size_t)total : 1;
+    uint32_t *tgt = malloc(n * sizeof *tgt);
+    float *w = malloc(n * sizeof *w);
+    uint16_t *dl = malloc(n * sizeof *dl);
+    if (!tgt || !w || !dl) {
+        free(tgt);
+        free(w);
+        free(dl);
+        return REWIRE_ENOMEM;
+    }
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < pr->n_pre; i++) {
+        const uint32_t a = pr->row_offsets[i], len = pr->row_lengths[i];
+        const uint32_t cap = len > reserve ? len : reserve;
+        memcpy(tgt + at, pr->targets + a, (size_t)len * sizeof *tgt);
+        memcpy(w + at, pr->weights + a, (size_t)len * sizeof *w);
+        memcpy(dl + at, pr->delays + a, (size_t)len * sizeof *dl);
+        for (uint32_t s = at + len; s < at + cap; s++) {
+            tgt[s] = 0;
+            w[s] = 0.0f;
+            dl[s] = pr->delay_lo;
+        }
+        pr->row_offsets[i] = at;
+        at += cap;
+    }
+    pr->row_offsets[pr->n_pre] = at;
+    free(pr->targets);
+    free(pr->weights);
+    free(pr->delays);
+    pr->targets = tgt;
+    pr->weights = w;
+    pr->delays = dl;
+    pr->n_syn = total;
+    rw_connect_fill_spans(pr);
+    return REWIRE_OK;
+}
+
 int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning_rule_v1 *rule,
                            void *instance) {
     if (proj >= net->n_projs) return REWIRE_ENOENT;
     rw_proj *pr = &net->projs[proj];
     if (pr->rule) return REWIRE_ESTATE;
+    if (is_structural(rule)) {
+        /* A new synapse's delay must keep the slice (network's shortest delay) and fit
+         * the post population's ring. */
+        const uint32_t slots = net->pops[pr->post].ring_slots;
+        const int64_t lo = net->min_delay;
+        if (slots < 2 || lo > (int64_t)slots - 1) return REWIRE_EINVAL;
+        pr->delay_lo = (uint16_t)lo;
+        pr->delay_hi = (uint16_t)(slots - 1);
+        int rc = proj_make_room(pr, rule_row_reserve(rule, instance));
+        if (rc) return rc;
+    }
     uint32_t n_state = rule->n_syn_state;
     if (n_state) {
         size_t n = pr->n_syn ? (size_t)pr->n_syn : 1;
@@ -224,16 +301,45 @@ double rw_network_population_mean_rate(const rw_network *net, uint32_t pop) {
     return (double)p->spike_count / unit_steps / (net->dt * 1e-3);
 }
 
+/* Synapses in use (a structural projection's rows may have free room). */
+static uint64_t synapses_in_use(const rw_proj *pr) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < pr->n_pre; i++) n += pr->row_lengths[i];
+    return n;
+}
+
 uint64_t rw_network_projection_synapses(const rw_network *net, uint32_t proj) {
-    return proj < net->n_projs ? net->projs[proj].n_syn : 0;
+    return proj < net->n_projs ? synapses_in_use(&net->projs[proj]) : 0;
 }
 
 double rw_network_projection_mean_weight(const rw_network *net, uint32_t proj) {
-    if (proj >= net->n_projs || net->projs[proj].n_syn == 0) return 0.0;
+    if (proj >= net->n_projs) return 0.0;
     const rw_proj *pr = &net->projs[proj];
+    const uint64_t n = synapses_in_use(pr);
+    if (n == 0) return 0.0;
     double sum = 0.0;
-    for (uint64_t s = 0; s < pr->n_syn; s++) sum += pr->weights[s];
-    return sum / (double)pr->n_syn;
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        for (uint32_t s = pr->row_offsets[i]; s < pr->row_offsets[i] + pr->row_lengths[i]; s++)
+            sum += pr->weights[s];
+    return sum / (double)n;
+}
+
+void rw_proj_restructure(rw_proj *pr) {
+    uint16_t dmin = UINT16_MAX, dmax = 0;
+    for (uint32_t i = 0; i < pr->n_pre; i++)
+        for (uint32_t s = pr->row_offsets[i]; s < pr->row_offsets[i] + pr->row_lengths[i]; s++) {
+            uint16_t d = pr->delays[s];
+            d = d < pr->delay_lo ? pr->delay_lo : d > pr->delay_hi ? pr->delay_hi : d;
+            pr->delays[s] = d;
+            if (d < dmin) dmin = d;
+            if (d > dmax) dmax = d;
+        }
+    /* Without synapses any single delay will do: delivery then has nothing to add. */
+    pr->min_delay = dmax ? dmin : pr->delay_lo;
+    pr->max_delay = dmax ? dmax : pr->delay_lo;
+    rw_connect_fill_spans(pr);
+    if (pr->col_offsets) rw_connect_fill_post_index(pr);
+    pr->view.structure_changed = 0;
 }
 
 uint64_t rw_network_synaptic_events(const rw_network *net) { return net->syn_events; }

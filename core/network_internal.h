@@ -104,6 +104,10 @@ typedef struct rw_pop {
     uint64_t spike_count;
 } rw_pop;
 
+typedef struct rw_row_span {
+    uint32_t begin, end;
+} rw_row_span;
+
 typedef struct rw_proj {
     rewire_projection_view view;  /* what rules see; points at the arrays below */
     char *name;
@@ -111,8 +115,16 @@ typedef struct rw_proj {
     rw_receptor receptor;
     uint32_t n_pre, n_post;
     uint64_t n_syn;
-    uint32_t *row_offsets;        /* [n_pre + 1] */
-    uint32_t *targets;            /* [n_syn], sorted within each row */
+    uint32_t *row_offsets;        /* [n_pre + 1]: row i's capacity is [i], [i+1]) */
+    /* [n_pre] synapses in use at the start of each row.  Always allocated (equal to the
+     * row's capacity unless a structural rule changed it), so delivery never branches
+     * on whether the projection is structural. */
+    uint32_t *row_lengths;
+    /* [n_pre] what delivery reads: row i's synapses in use are [span[i].begin,
+     * span[i].end), both in one 8-byte load (as row_offsets[i], [i+1] were).  Follows
+     * row_offsets + row_lengths: rebuilt after every structural change. */
+    rw_row_span *span;
+    uint32_t *targets;            /* [n_syn], sorted within each row until a rule rewires */
     float *weights;               /* [n_syn] */
     uint16_t *delays;             /* [n_syn], steps >= 1 */
     uint16_t min_delay, max_delay;/* over the synapses (both 0 when there are none) */
@@ -122,6 +134,10 @@ typedef struct rw_proj {
     float *syn_state_block;       /* n_syn_state x n_syn floats */
     float **syn_state;            /* [n_syn_state] pointers into the block */
     uint32_t *col_offsets, *col_synapses;
+    uint32_t *col_fill;           /* [n_post + 1] scratch: rebuilding the post index allocates nothing */
+    /* REWIRE_RULE_STRUCTURAL: the delays a new synapse may have (the slice and the ring
+     * of the post population bound them). */
+    uint16_t delay_lo, delay_hi;
     /* [n_pre], only for rules with REWIRE_RULE_PRE_RELEASE (else NULL): delivery scales
      * row i's weights by pre_release[i] (short-term plasticity). */
     float *pre_release;
@@ -147,8 +163,20 @@ double rw_dist_draw(const rw_dist *dist, uint64_t key, uint64_t entity, uint64_t
 /* Draw projection `index` of e into pr: CSR, weights, delays.  Reports errors into d
  * at the projection's location and returns -1; pr then owns whatever was allocated. */
 int rw_connect_build(rw_proj *pr, const rw_experiment *e, uint32_t index, rw_diag *d);
-/* The post index (CSC) over the synapses: col_offsets[n_post + 1], col_synapses[n_syn]. */
+/* The post index (CSC) over the synapses in use: col_offsets[n_post + 1],
+ * col_synapses[n_syn] (allocates; replaces an existing one). */
 int rw_connect_build_post_index(rw_proj *pr);
+/* span[i] = [row_offsets[i], row_offsets[i] + row_lengths[i]) for every row. */
+void rw_connect_fill_spans(rw_proj *pr);
+/* Refill the existing post index in place after synapses were added or removed. */
+void rw_connect_fill_post_index(rw_proj *pr);
+
+/* ---- network.c ---- */
+
+/* After a structural rule set view.structure_changed: clamp new delays into
+ * [delay_lo, delay_hi], recompute min/max delay over the synapses in use, refill the
+ * post index, clear the flag.  O(n_syn), allocates nothing. */
+void rw_proj_restructure(rw_proj *pr);
 
 /* ---- neurons.c ---- */
 

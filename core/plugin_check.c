@@ -5,6 +5,7 @@
  */
 #include "plugin_check.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,9 @@ void rw_plugin_file_error(const char *path, rw_diag *d, const char *fmt, ...) {
 /* ---- kinds ---- */
 
 static const rw_kind_info kinds[] = {
+    /* Learning-rule tables grew in ABI 1.1 (row_reserve): a 1.0 table ends before it. */
     {REWIRE_KIND_LEARNING_RULE, "learning-rule", "learning rule", "a learning rule",
-     "learning rules", (uint32_t)sizeof(rewire_learning_rule_v1)},
+     "learning rules", (uint32_t)offsetof(rewire_learning_rule_v1, row_reserve)},
     {REWIRE_KIND_INJURY, "injury", "injury", "an injury", "injuries",
      (uint32_t)sizeof(rewire_injury_v1)},
     {REWIRE_KIND_INTERVENTION, "intervention", "intervention", "an intervention",
@@ -232,6 +234,13 @@ static void check_functions(desc_check *c, rewire_kind kind, const void *functio
         HOOK(rewire_learning_rule_v1, on_post);
         HOOK(rewire_learning_rule_v1, destroy);
         if (t->flags & REWIRE_RULE_ON_SLICE) HOOK(rewire_learning_rule_v1, on_slice);
+        if (t->flags & REWIRE_RULE_STRUCTURAL) {
+            if (REWIRE_HAS_FIELD(rewire_learning_rule_v1, t->struct_size, row_reserve))
+                HOOK(rewire_learning_rule_v1, row_reserve);
+            else
+                bad(c, "learning rule is structural (REWIRE_RULE_STRUCTURAL) but its table "
+                       "(%u bytes) has no row_reserve function (ABI 1.1)", t->struct_size);
+        }
         if (t->n_syn_state > 0 && !t->syn_state_names)
             bad(c, "learning rule declares %u per-synapse state arrays but no syn_state_names",
                 t->n_syn_state);

@@ -15,7 +15,9 @@
  *    before step t/dt (Brian2's StateMonitor); the end time itself is not sampled;
  *  - weights: snapshots at t = 0, every interval and at the end (rw_recorder_finish),
  *    each the weights after every learning-rule hook of the steps before t; a time is
- *    never snapshot twice. */
+ *    never snapshot twice.  Only synapses in use are listed (structural rules leave
+ *    free room in rows);
+ *  - synapses: the count of synapses in use, at the same times as weight snapshots. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +53,15 @@ struct rw_recorder {
     bool *pop_sampled;    /* [n_pops]: some state channel samples this population */
 };
 
-static bool uses_index(rw_record_kind k) { return k != RW_RECORD_RATE; }
+static uint64_t synapses_in_use(const rw_proj *pr) {
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < pr->n_pre; i++) n += pr->row_lengths[i];
+    return n;
+}
+
+static bool uses_index(rw_record_kind k) {
+    return k != RW_RECORD_RATE && k != RW_RECORD_SYNAPSES;
+}
 static bool uses_index2(rw_record_kind k) { return k == RW_RECORD_WEIGHTS; }
 static bool uses_value(rw_record_kind k) { return k != RW_RECORD_SPIKES; }
 
@@ -107,6 +117,7 @@ static const char *unit_of(const rw_record_spec *r, const rw_experiment *e) {
         if (r->variable == RW_VAR_R) return "Hz";
         return m == RW_MODEL_LIF_COBA ? "nS" : m == RW_MODEL_LIF_CUBA ? "pA" : "";
     }
+    case RW_RECORD_SYNAPSES: return "";
     case RW_RECORD_WEIGHTS: {
         /* Weights onto rate units are plain numbers. */
         rw_model_kind m = e->populations[e->projections[r->target].post].model;
@@ -156,7 +167,7 @@ rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
         c->target = r->target;
         c->var = r->variable;
         c->last_snapshot = -1;
-        bool on_projection = r->kind == RW_RECORD_WEIGHTS;
+        bool on_projection = r->kind == RW_RECORD_WEIGHTS || r->kind == RW_RECORD_SYNAPSES;
         const char *source = on_projection ? e->projections[r->target].name
                                            : e->populations[r->target].name;
         rec->strings[2 * k] = strdup(r->name ? r->name : "");
@@ -195,9 +206,13 @@ rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
             in->kind = REWIRE_CHANNEL_WEIGHTS;
             c->every = r->interval > 0 ? steps_of(r->interval, net->dt) : 0;
             break;
+        case RW_RECORD_SYNAPSES:
+            in->kind = REWIRE_CHANNEL_METRIC;
+            c->every = r->interval > 0 ? steps_of(r->interval, net->dt) : 0;
+            break;
         }
         in->interval = (double)c->every * net->dt;
-        in->source_size = on_projection ? (uint32_t)net->projs[r->target].n_syn
+        in->source_size = on_projection ? (uint32_t)synapses_in_use(&net->projs[r->target])
                                         : net->pops[r->target].n;
     }
     return rec;
@@ -244,26 +259,45 @@ int rw_recorder_sample(rw_recorder *rec, const rw_network *net, uint32_t pop, in
     return 0;
 }
 
-static int snapshot(rw_channel *c, const rw_proj *pr, int64_t step, double dt) {
+/* The weights of the synapses in use, row by row. */
+static int snapshot_weights(rw_channel *c, const rw_proj *pr, double t) {
     if (reserve(c, pr->n_syn)) return REWIRE_ENOMEM;
-    double t = (double)step * dt;
     size_t r = c->n;
     for (uint32_t i = 0; i < pr->n_pre; i++)
-        for (uint32_t s = pr->row_offsets[i]; s < pr->row_offsets[i + 1]; s++, r++) {
+        for (uint32_t s = pr->row_offsets[i]; s < pr->row_offsets[i] + pr->row_lengths[i];
+             s++, r++) {
             c->time[r] = t;
             c->index[r] = i;
             c->index2[r] = pr->targets[s];
             c->value[r] = pr->weights[s];
         }
     c->n = r;
-    c->last_snapshot = step;
     return 0;
+}
+
+static int snapshot_count(rw_channel *c, const rw_proj *pr, double t) {
+    if (reserve(c, 1)) return REWIRE_ENOMEM;
+    c->time[c->n] = t;
+    c->value[c->n] = (double)synapses_in_use(pr);
+    c->n++;
+    return 0;
+}
+
+static bool is_snapshot(rw_record_kind k) {
+    return k == RW_RECORD_WEIGHTS || k == RW_RECORD_SYNAPSES;
+}
+
+static int snapshot(rw_channel *c, const rw_proj *pr, int64_t step, double dt) {
+    const double t = (double)step * dt;
+    int rc = c->kind == RW_RECORD_WEIGHTS ? snapshot_weights(c, pr, t) : snapshot_count(c, pr, t);
+    if (!rc) c->last_snapshot = step;
+    return rc;
 }
 
 int rw_recorder_weights_at(rw_recorder *rec, const rw_network *net, int64_t step) {
     for (uint32_t k = 0; k < rec->n; k++) {
         rw_channel *c = &rec->ch[k];
-        if (c->kind != RW_RECORD_WEIGHTS || c->last_snapshot == step) continue;
+        if (!is_snapshot(c->kind) || c->last_snapshot == step) continue;
         bool due = c->every ? step % c->every == 0 : step == 0;
         if (due && snapshot(c, &net->projs[c->target], step, rec->dt)) return REWIRE_ENOMEM;
     }
@@ -331,7 +365,7 @@ int rw_recorder_finish(rw_recorder *rec, const rw_network *net) {
         if (c->kind == RW_RECORD_RATE && now > c->bin_start &&
             emit_rate(c, net->pops[c->target].n, now - c->bin_start, rec->dt))
             return REWIRE_ENOMEM;
-        if (c->kind == RW_RECORD_WEIGHTS && c->last_snapshot != now &&
+        if (is_snapshot(c->kind) && c->last_snapshot != now &&
             snapshot(c, &net->projs[c->target], now, rec->dt))
             return REWIRE_ENOMEM;
     }

@@ -9,7 +9,9 @@
  *  - Functions return 0 or a negative rewire_status.
  *
  * History: 1.0 first release; 1.1 rewire_projection_view gained pre_rate/post_rate and
- * pre_release, learning rules the PRE_RELEASE and PRE_BEFORE_DELIVERY flags.
+ * pre_release, learning rules the PRE_RELEASE and PRE_BEFORE_DELIVERY flags; for
+ * structural plasticity the view gained row_lengths, edit_targets, edit_delays and
+ * structure_changed, the rule table row_reserve (flag STRUCTURAL).
  */
 #ifndef REWIRE_ABI_H
 #define REWIRE_ABI_H

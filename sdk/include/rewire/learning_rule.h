@@ -31,6 +31,15 @@ extern "C" {
 #define REWIRE_RULE_PRE_RELEASE 0x4u
 /* ABI 1.1: call on_pre(step) before delivering step's spikes, not after (see above). */
 #define REWIRE_RULE_PRE_BEFORE_DELIVERY 0x8u
+/* ABI 1.1: structural plasticity: the rule adds and removes synapses (see
+ * rewire_projection_view: row_lengths, structure_changed).  When the rule is attached
+ * the host gives every row i the capacity max(its initial length, row_reserve(instance))
+ * and allocates view->row_lengths; syn_state arrays then have one float per slot of
+ * capacity.  Requires the row_reserve function below.  With REWIRE_RULE_ON_SLICE, a
+ * structural rule gets on_slice(step, step + 1) after every step's hooks (not once per
+ * slice), so that what it adds or removes there carries spikes from step + 1 on,
+ * whatever the slice size: keep it cheap when nothing is due. */
+#define REWIRE_RULE_STRUCTURAL 0x10u
 
 typedef struct rewire_learning_rule_v1 {
     uint32_t struct_size;
@@ -50,7 +59,8 @@ typedef struct rewire_learning_rule_v1 {
     /* [kernel] Postsynaptic neurons post[0..n) spiked at `step`. */
     void (*on_post)(void *instance, rewire_projection_view *view, int64_t step,
                     const uint32_t *post, size_t n);
-    /* [kernel] Steps [first_step, end_step) are done (continuous or structural rules).
+    /* [kernel] Steps [first_step, end_step) are done (continuous or structural rules;
+     * structural ones get it step by step, see REWIRE_RULE_STRUCTURAL).
      * May be NULL unless REWIRE_RULE_ON_SLICE is set. */
     void (*on_slice)(void *instance, rewire_projection_view *view, int64_t first_step,
                      int64_t end_step);
@@ -58,6 +68,14 @@ typedef struct rewire_learning_rule_v1 {
     void (*stop)(void *instance, rewire_projection_view *view);
     /* [loop] Free everything; called for every instance create() returned. */
     void (*destroy)(void *instance);
+
+    /* ---- ABI 1.1 ---- (the host reads it only when REWIRE_HAS_FIELD says it is there;
+     * a 1.0 table ends before it) */
+
+    /* [loop] REWIRE_RULE_STRUCTURAL only (else may be NULL): synapses of room per row,
+     * asked once, after create() (so the rule answers from its parameters and the view
+     * it was created on).  Row i gets max(initial length of row i, the answer). */
+    uint32_t (*row_reserve)(void *instance);
 } rewire_learning_rule_v1;
 
 #ifdef __cplusplus

@@ -16,7 +16,25 @@ extern "C" {
 /* A projection: synapses stored CSR by source (rows = presynaptic neurons).
  * Synapse s of row i lies in [row_offsets[i], row_offsets[i+1]); its target is
  * targets[s], its weight weights[s] (internal units: nS or pA), its delay delays[s]
- * (in steps of dt).  A projection holds at most 2^32-1 synapses. */
+ * (in steps of dt).  A projection holds at most 2^32-1 synapses.
+ *
+ * Structural plasticity (ABI 1.1, rules with REWIRE_RULE_STRUCTURAL): rows have room
+ * to grow.  Then row_offsets[i+1] - row_offsets[i] is row i's CAPACITY, n_syn the total
+ * capacity, and only [row_offsets[i], row_offsets[i] + row_lengths[i]) are synapses;
+ * the rest of the row is free room whose contents mean nothing.  Rows stay compact:
+ *  - add to row i (when row_lengths[i] < capacity): write target, weight, delay (and
+ *    any syn_state) at s = row_offsets[i] + row_lengths[i], then row_lengths[i]++;
+ *  - remove synapse s of row i: copy the row's last synapse (target, weight, delay and
+ *    every syn_state array) into s, then row_lengths[i]--.
+ * Targets and delays are written through edit_targets / edit_delays, writable aliases
+ * of targets / delays that only structural rules get.
+ * Synapse ids therefore change when synapses are removed.  After any change the rule
+ * sets structure_changed = 1; before its next hook the host rebuilds col_offsets /
+ * col_synapses over the synapses in use, takes in the new delays, and clears the flag.
+ * A new synapse's delay must lie within the delays the network was built with (at least
+ * the network's shortest delay, at most the longest delay onto the post population, at
+ * least 1); the host clamps it into that range.  The arrays are sized when the rule is
+ * attached (before start) and never move after. */
 typedef struct rewire_projection_view {
     uint32_t struct_size;
     const char *name;
@@ -54,6 +72,14 @@ typedef struct rewire_projection_view {
      * Short-term plasticity (facilitation, depression) writes it in on_pre, which then
      * runs before delivery (REWIRE_RULE_PRE_BEFORE_DELIVERY). */
     float *pre_release;            /* [n_pre] */
+    /* [n_pre] synapses in use in row i: [row_offsets[i], row_offsets[i] + row_lengths[i]);
+     * NULL unless the rule is REWIRE_RULE_STRUCTURAL (then writable by the rule). */
+    uint32_t *row_lengths;
+    uint32_t *edit_targets;        /* [n_syn] == targets; NULL unless structural */
+    uint16_t *edit_delays;         /* [n_syn] == delays; NULL unless structural */
+    /* A structural rule sets it to 1 after adding/removing synapses; the host then
+     * rebuilds the post index before the next hook and clears it. */
+    uint32_t structure_changed;
 } rewire_projection_view;
 
 /* A population of neurons or sources. Arrays are NULL where the model has no such
