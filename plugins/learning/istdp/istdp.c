@@ -31,13 +31,14 @@
  *
  * Traces are decayed lazily (value + step of the last update, decayed when read), so
  * steps without spikes cost nothing.  The post update needs the source of each incoming
- * synapse: start() builds col_sources[k] = source of col_synapses[k], aligned with the
- * host's post index (4 bytes per synapse, read sequentially), rebuilt if the host
+ * synapse: start() builds a table of sources aligned with the host's post index
+ * (rewire/traces.h; 4 bytes per synapse, read sequentially), rebuilt if the host
  * changes the synapses; without memory for it the rule falls back to a binary search
  * of row_offsets.
  */
 #include <math.h>
 #include <rewire/plugin.h>
+#include <rewire/traces.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,91 +72,21 @@ static const rewire_param_spec istdp_params[N_PARAMS] = {
                         "reaches)."},
 };
 
-/* Decay factors exp(-k dt / tau) for k < n: most trace reads cost a table load; longer
- * gaps, where the trace is nearly gone, call exp().  8 time constants, at most 64k
- * entries (512 KiB). */
-#define DECAY_TAUS 8.0
-#define DECAY_MAX_ENTRIES 65536
-
 typedef struct istdp {
     const rewire_host *host;
     double tau, eta, rho0, alpha;
     double w_min, w_max;
 
-    double *x_pre;        /* [n_pre] trace at its last update */
-    int64_t *x_pre_step;  /* [n_pre] step of that update */
-    double *x_post;       /* [n_post] */
-    int64_t *x_post_step; /* [n_post] */
-    double *decay;        /* [n_decay] */
-    int64_t n_decay;
-    double decay_rate;    /* dt / tau */
-
-    /* col_sources[k] = source of col_synapses[k], valid for the arrays recorded here. */
-    uint32_t *col_sources;
-    uint32_t sources_n_syn;
-    const uint32_t *sources_row_offsets;
-    const uint32_t *sources_col_synapses;
+    rewire_traces x_pre, x_post; /* [n_pre], [n_post] */
+    rewire_decay_table decay;    /* both traces decay with tau */
+    rewire_col_sources sources;  /* sources of the post index's synapses */
 } istdp;
 
-static inline double decayed(const istdp *st, double x, int64_t elapsed) {
-    return x * (elapsed < st->n_decay ? st->decay[elapsed] : exp(-(double)elapsed * st->decay_rate));
-}
-
-static int build_decay(istdp *st, double dt) {
-    double want = ceil(DECAY_TAUS * st->tau / dt) + 1.0;
-    int64_t n = want > DECAY_MAX_ENTRIES ? DECAY_MAX_ENTRIES : (int64_t)want;
-    double *f = malloc((size_t)n * sizeof *f);
-    if (!f) return REWIRE_ENOMEM;
-    st->decay_rate = dt / st->tau;
-    for (int64_t k = 0; k < n; k++) f[k] = exp(-(double)k * st->decay_rate);
-    st->decay = f;
-    st->n_decay = n;
-    return REWIRE_OK;
-}
-
-/* The presynaptic neuron of synapse s: the row of the CSR that contains s. */
-static uint32_t source_of(const rewire_projection_view *v, uint32_t s) {
-    uint32_t lo = 0, hi = v->n_pre; /* row_offsets[lo] <= s < row_offsets[hi] */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v->row_offsets[mid] <= s)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static bool sources_current(const istdp *st, const rewire_projection_view *v) {
-    return st->col_sources && st->sources_n_syn == v->n_syn &&
-           st->sources_row_offsets == v->row_offsets &&
-           st->sources_col_synapses == v->col_synapses;
-}
-
-/* (Re)build col_sources for the view's current synapses; false when out of memory. */
-static bool build_sources(istdp *st, const rewire_projection_view *v) {
-    free(st->col_sources);
-    st->col_sources = NULL;
-    uint32_t *src = malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
-    if (!src) return false;
-    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = source_of(v, v->col_synapses[k]);
-    st->col_sources = src;
-    st->sources_n_syn = v->n_syn;
-    st->sources_row_offsets = v->row_offsets;
-    st->sources_col_synapses = v->col_synapses;
-    return true;
-}
-
 static void free_state(istdp *st) {
-    free(st->x_pre);
-    free(st->x_pre_step);
-    free(st->x_post);
-    free(st->x_post_step);
-    free(st->decay);
-    free(st->col_sources);
-    st->x_pre = st->x_post = st->decay = NULL;
-    st->x_pre_step = st->x_post_step = NULL;
-    st->col_sources = NULL;
+    rewire_traces_free(&st->x_pre);
+    rewire_traces_free(&st->x_post);
+    rewire_decay_table_free(&st->decay);
+    rewire_col_sources_free(&st->sources);
 }
 
 /* Current-based targets carry inhibition as negative weights: this rule would turn
@@ -219,26 +150,16 @@ static int istdp_start(void *instance, rewire_projection_view *view) {
             return REWIRE_EINVAL;
         }
     free_state(st);
-    /* Traces start empty; their step does not matter while the value is 0. */
-    const size_t n_pre = view->n_pre ? view->n_pre : 1, n_post = view->n_post ? view->n_post : 1;
-    st->x_pre = calloc(n_pre, sizeof *st->x_pre);
-    st->x_pre_step = calloc(n_pre, sizeof *st->x_pre_step);
-    st->x_post = calloc(n_post, sizeof *st->x_post);
-    st->x_post_step = calloc(n_post, sizeof *st->x_post_step);
-    if (!st->x_pre || !st->x_pre_step || !st->x_post || !st->x_post_step ||
-        build_decay(st, view->dt) != REWIRE_OK || !build_sources(st, view)) {
+    if (!rewire_traces_alloc(&st->x_pre, view->n_pre) ||
+        !rewire_traces_alloc(&st->x_post, view->n_post) ||
+        rewire_decay_table_build(&st->decay, view->dt, st->tau) != REWIRE_OK ||
+        !rewire_col_sources_build(&st->sources, view)) {
         free_state(st);
         st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
                             view->n_pre, view->n_post, view->n_syn);
         return REWIRE_ENOMEM;
     }
     return REWIRE_OK;
-}
-
-/* A spike of the trace's neuron at `step`: add 1 to the decayed trace. */
-static inline void spike_trace(const istdp *st, double *x, int64_t *x_step, int64_t step) {
-    *x = decayed(st, *x, step - *x_step) + 1.0;
-    *x_step = step;
 }
 
 static inline float clip(double w, double lo, double hi) {
@@ -254,11 +175,11 @@ static void istdp_on_pre(void *instance, rewire_projection_view *view, int64_t s
     float *w = view->weights;
     for (size_t k = 0; k < n; k++) {
         const uint32_t i = pre[k];
-        spike_trace(st, &st->x_pre[i], &st->x_pre_step[i], step);
+        rewire_trace_spike(&st->x_pre, &st->decay, i, step);
         if (scale == 0) continue; /* plasticity off: keep the traces only */
         for (uint32_t s = view->row_offsets[i], end = view->row_offsets[i + 1]; s < end; s++) {
             const uint32_t j = targets[s];
-            const double x = decayed(st, st->x_post[j], step - st->x_post_step[j]);
+            const double x = rewire_trace_at(&st->x_post, &st->decay, j, step);
             w[s] = clip((double)w[s] + scale * (x - alpha), w_min, w_max);
         }
     }
@@ -269,18 +190,17 @@ static void istdp_on_post(void *instance, rewire_projection_view *view, int64_t 
     istdp *st = instance;
     const double scale = view->plasticity_gain * st->eta;
     const double w_min = st->w_min, w_max = st->w_max;
-    if (scale != 0 && !sources_current(st, view)) build_sources(st, view);
-    const uint32_t *sources = sources_current(st, view) ? st->col_sources : NULL;
+    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, scale != 0);
     const uint32_t *col = view->col_synapses;
     float *w = view->weights;
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
-        spike_trace(st, &st->x_post[j], &st->x_post_step[j], step);
+        rewire_trace_spike(&st->x_post, &st->decay, j, step);
         if (scale == 0) continue;
         for (uint32_t c = view->col_offsets[j], end = view->col_offsets[j + 1]; c < end; c++) {
             const uint32_t s = col[c];
-            const uint32_t i = sources ? sources[c] : source_of(view, s);
-            const double x = decayed(st, st->x_pre[i], step - st->x_pre_step[i]);
+            const uint32_t i = rewire_col_source(sources, view, c);
+            const double x = rewire_trace_at(&st->x_pre, &st->decay, i, step);
             w[s] = clip((double)w[s] + scale * x, w_min, w_max);
         }
     }

@@ -46,6 +46,7 @@
  */
 #include <math.h>
 #include <rewire/plugin.h>
+#include <rewire/traces.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,18 +86,6 @@ static const rewire_param_spec rstdp_params[N_PARAMS] = {
                  .doc = "Upper weight bound; A_plus and A_minus are fractions of it."},
 };
 
-/* Decay factors exp(-k dt / tau) for k < n, so most trace reads cost a table load
- * instead of exp(); longer gaps, where the trace is nearly gone, call exp(). */
-typedef struct decay_table {
-    double *factor;
-    int64_t n;
-    double rate; /* dt / tau */
-} decay_table;
-
-/* Cover 8 time constants (3e-4 of the value is left), at most 64k entries (512 KiB). */
-#define DECAY_TAUS 8.0
-#define DECAY_MAX_ENTRIES 65536
-
 typedef struct rstdp {
     const rewire_host *host;
     double tau_plus, tau_minus, tau_c;
@@ -105,11 +94,8 @@ typedef struct rstdp {
 
     double dt;
     uint32_t n_pre, n_post;
-    double *x_pre;         /* [n_pre] trace value at its last update */
-    int64_t *x_pre_step;   /* [n_pre] step of that update */
-    double *x_post;        /* [n_post] */
-    int64_t *x_post_step;  /* [n_post] */
-    decay_table decay_plus, decay_minus;
+    rewire_traces x_pre, x_post; /* [n_pre], [n_post] */
+    rewire_decay_table decay_plus, decay_minus;
 
     /* Start of the slice in progress: the step eligibility is referred to (see the
      * header); set by the first hook after start(). */
@@ -121,78 +107,17 @@ typedef struct rstdp {
     float *residual;
     uint32_t residual_n_syn;
 
-    /* col_sources[k] = source of col_synapses[k]; valid for the arrays recorded here. */
-    uint32_t *col_sources;
-    uint32_t sources_n_syn;
-    const uint32_t *sources_row_offsets;
-    const uint32_t *sources_col_synapses;
+    rewire_col_sources sources; /* sources of the post index's synapses */
 } rstdp;
 
-static inline double decayed(const decay_table *t, double x, int64_t elapsed) {
-    return x * (elapsed < t->n ? t->factor[elapsed] : exp(-(double)elapsed * t->rate));
-}
-
-static int build_decay(decay_table *t, double dt, double tau) {
-    double want = ceil(DECAY_TAUS * tau / dt) + 1.0;
-    int64_t n = want > DECAY_MAX_ENTRIES ? DECAY_MAX_ENTRIES : (int64_t)want;
-    double *f = malloc((size_t)n * sizeof *f);
-    if (!f) return REWIRE_ENOMEM;
-    t->rate = dt / tau;
-    for (int64_t k = 0; k < n; k++) f[k] = exp(-(double)k * t->rate);
-    free(t->factor);
-    t->factor = f;
-    t->n = n;
-    return REWIRE_OK;
-}
-
-/* The presynaptic neuron of synapse s: the row of the CSR that contains s. */
-static uint32_t source_of(const rewire_projection_view *v, uint32_t s) {
-    uint32_t lo = 0, hi = v->n_pre; /* row_offsets[lo] <= s < row_offsets[hi] */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v->row_offsets[mid] <= s)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static bool sources_current(const rstdp *st, const rewire_projection_view *v) {
-    return st->col_sources && st->sources_n_syn == v->n_syn &&
-           st->sources_row_offsets == v->row_offsets &&
-           st->sources_col_synapses == v->col_synapses;
-}
-
-/* (Re)build col_sources for the view's current synapses; false when out of memory (the
- * rule then finds sources by binary search). */
-static bool build_sources(rstdp *st, const rewire_projection_view *v) {
-    free(st->col_sources);
-    st->col_sources = NULL;
-    uint32_t *src = malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
-    if (!src) return false;
-    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = source_of(v, v->col_synapses[k]);
-    st->col_sources = src;
-    st->sources_n_syn = v->n_syn;
-    st->sources_row_offsets = v->row_offsets;
-    st->sources_col_synapses = v->col_synapses;
-    return true;
-}
-
 static void free_state(rstdp *st) {
-    free(st->x_pre);
-    free(st->x_pre_step);
-    free(st->x_post);
-    free(st->x_post_step);
-    free(st->decay_plus.factor);
-    free(st->decay_minus.factor);
-    free(st->col_sources);
+    rewire_traces_free(&st->x_pre);
+    rewire_traces_free(&st->x_post);
+    rewire_decay_table_free(&st->decay_plus);
+    rewire_decay_table_free(&st->decay_minus);
+    rewire_col_sources_free(&st->sources);
     free(st->residual);
     st->residual = NULL;
-    st->x_pre = st->x_post = NULL;
-    st->x_pre_step = st->x_post_step = NULL;
-    st->decay_plus.factor = st->decay_minus.factor = NULL;
-    st->col_sources = NULL;
 }
 
 /* A residual array for the view's synapses (zeros): made in start(), made again only
@@ -251,15 +176,11 @@ static int rstdp_start(void *instance, rewire_projection_view *view) {
     st->n_pre = view->n_pre;
     st->n_post = view->n_post;
     st->slice_started = false;
-    /* Traces start empty; their step is irrelevant while the value is 0. */
-    st->x_pre = calloc(view->n_pre ? view->n_pre : 1, sizeof *st->x_pre);
-    st->x_pre_step = calloc(view->n_pre ? view->n_pre : 1, sizeof *st->x_pre_step);
-    st->x_post = calloc(view->n_post ? view->n_post : 1, sizeof *st->x_post);
-    st->x_post_step = calloc(view->n_post ? view->n_post : 1, sizeof *st->x_post_step);
-    if (!st->x_pre || !st->x_pre_step || !st->x_post || !st->x_post_step ||
-        build_decay(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
-        build_decay(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
-        !build_sources(st, view) || !residual_for(st, view)) {
+    if (!rewire_traces_alloc(&st->x_pre, view->n_pre) ||
+        !rewire_traces_alloc(&st->x_post, view->n_post) ||
+        rewire_decay_table_build(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
+        rewire_decay_table_build(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
+        !rewire_col_sources_build(&st->sources, view) || !residual_for(st, view)) {
         free_state(st);
         st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
                             view->n_pre, view->n_post, view->n_syn);
@@ -311,7 +232,7 @@ static inline void depress_row(const rstdp *st, rewire_projection_view *v, uint3
     float *c = v->syn_state[0], *w = v->weights;
     for (uint32_t s = v->row_offsets[i], end = v->row_offsets[i + 1]; s < end; s++) {
         const uint32_t j = targets[s];
-        const double x = decayed(&st->decay_minus, st->x_post[j], step - st->x_post_step[j]);
+        const double x = rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
         tag(c, w, r, s, -st->ltd * x, tg, st->w_min, st->w_max, touch_weight);
     }
 }
@@ -325,8 +246,8 @@ static inline void potentiate_column(const rstdp *st, rewire_projection_view *v,
     float *c = v->syn_state[0], *w = v->weights;
     for (uint32_t k = v->col_offsets[j], end = v->col_offsets[j + 1]; k < end; k++) {
         const uint32_t s = col[k];
-        const uint32_t i = sources ? sources[k] : source_of(v, s);
-        const double x = decayed(&st->decay_plus, st->x_pre[i], step - st->x_pre_step[i]);
+        const uint32_t i = rewire_col_source(sources, v, k);
+        const double x = rewire_trace_at(&st->x_pre, &st->decay_plus, i, step);
         tag(c, w, r, s, st->ltp * x, tg, st->w_min, st->w_max, touch_weight);
     }
 }
@@ -338,8 +259,7 @@ static void rstdp_on_pre(void *instance, rewire_projection_view *view, int64_t s
     float *r = tg.take_back != 0 ? residual_for(st, view) : NULL;
     for (size_t k = 0; k < n; k++) {
         const uint32_t i = pre[k];
-        st->x_pre[i] = decayed(&st->decay_plus, st->x_pre[i], step - st->x_pre_step[i]) + 1.0;
-        st->x_pre_step[i] = step;
+        rewire_trace_spike(&st->x_pre, &st->decay_plus, i, step);
         if (tg.take_back != 0)
             depress_row(st, view, i, step, tg, true, r);
         else
@@ -351,13 +271,11 @@ static void rstdp_on_post(void *instance, rewire_projection_view *view, int64_t 
                           const uint32_t *post, size_t n) {
     rstdp *st = instance;
     const tagging tg = tagging_at(st, view, step);
-    if (!sources_current(st, view)) build_sources(st, view);
-    const uint32_t *sources = sources_current(st, view) ? st->col_sources : NULL;
+    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, true);
     float *r = tg.take_back != 0 ? residual_for(st, view) : NULL;
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
-        st->x_post[j] = decayed(&st->decay_minus, st->x_post[j], step - st->x_post_step[j]) + 1.0;
-        st->x_post_step[j] = step;
+        rewire_trace_spike(&st->x_post, &st->decay_minus, j, step);
         if (tg.take_back != 0)
             potentiate_column(st, view, j, step, tg, true, sources, r);
         else

@@ -22,19 +22,15 @@
  * the pre trace that already includes the same-step pre spike (LTP of A_plus * D+),
  * while the pre spike's LTD sees only post spikes of earlier steps.
  *
- * Finding the source of a synapse on a post spike.  The host's post index lists, for
- * post neuron j, the synapse ids col_synapses[col_offsets[j] .. col_offsets[j+1]); the
- * CSR stores synapses by source, so the source of a synapse is implicit.  start()
- * builds col_sources[k] = source of col_synapses[k], aligned with the post index:
- * 4 bytes per synapse (the post index itself costs 8, weights+targets+delays 10), read
- * sequentially next to col_synapses in on_post.  The alternative without memory, a
- * binary search of row_offsets per synapse and post spike, costs log2(n_pre) dependent
- * loads in the hottest loop.  The table is rebuilt if the host changes the projection's
- * synapses (detected by n_syn or moved arrays); if that allocation fails the rule falls
- * back to the binary search rather than stopping.
+ * Finding the source of a synapse on a post spike.  start() builds a table of the
+ * sources aligned with the host's post index (rewire/traces.h explains the trade-off):
+ * 4 bytes per synapse (the post index itself costs 8, weights+targets+delays 10).  It
+ * is rebuilt if the host changes the projection's synapses; if that allocation fails
+ * the rule falls back to a binary search of row_offsets rather than stopping.
  */
 #include <math.h>
 #include <rewire/plugin.h>
+#include <rewire/traces.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,19 +82,6 @@ static const rewire_param_spec stdp_params[N_PARAMS] = {
                           "neighbours pair (traces reset to 1), Morrison et al. 2008."},
 };
 
-/* Decay factors exp(-k dt / tau) for k < n, so most trace reads cost a table load
- * instead of exp(); longer gaps, where the trace is nearly gone, call exp(). */
-typedef struct decay_table {
-    double *factor;
-    int64_t n;
-    double rate; /* dt / tau */
-} decay_table;
-
-/* Cover 8 time constants (the trace has decayed to 3e-4 of its value), at most 64k
- * entries (512 KiB). */
-#define DECAY_TAUS 8.0
-#define DECAY_MAX_ENTRIES 65536
-
 typedef struct stdp {
     const rewire_host *host;
     double tau_plus, tau_minus;
@@ -107,83 +90,17 @@ typedef struct stdp {
     bool multiplicative, nearest;
 
     uint32_t n_pre, n_post;
-    double *x_pre;         /* [n_pre] trace value at its last update */
-    int64_t *x_pre_step;   /* [n_pre] step of that update */
-    double *x_post;        /* [n_post] */
-    int64_t *x_post_step;  /* [n_post] */
-    decay_table decay_plus, decay_minus;
-
-    /* col_sources[k] = source of col_synapses[k]; valid for the arrays recorded here. */
-    uint32_t *col_sources;
-    uint32_t sources_n_syn;
-    const uint32_t *sources_row_offsets;
-    const uint32_t *sources_col_synapses;
+    rewire_traces x_pre, x_post; /* [n_pre], [n_post] */
+    rewire_decay_table decay_plus, decay_minus;
+    rewire_col_sources sources;
 } stdp;
 
-static inline double decayed(const decay_table *t, double x, int64_t elapsed) {
-    return x * (elapsed < t->n ? t->factor[elapsed] : exp(-(double)elapsed * t->rate));
-}
-
-static int build_decay(decay_table *t, double dt, double tau) {
-    double want = ceil(DECAY_TAUS * tau / dt) + 1.0;
-    int64_t n = want > DECAY_MAX_ENTRIES ? DECAY_MAX_ENTRIES : (int64_t)want;
-    double *f = malloc((size_t)n * sizeof *f);
-    if (!f) return REWIRE_ENOMEM;
-    t->rate = dt / tau;
-    for (int64_t k = 0; k < n; k++) f[k] = exp(-(double)k * t->rate);
-    free(t->factor);
-    t->factor = f;
-    t->n = n;
-    return REWIRE_OK;
-}
-
-/* The presynaptic neuron of synapse s: the row of the CSR that contains s. */
-static uint32_t source_of(const rewire_projection_view *v, uint32_t s) {
-    uint32_t lo = 0, hi = v->n_pre; /* row_offsets[lo] <= s < row_offsets[hi] */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v->row_offsets[mid] <= s)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static bool sources_current(const stdp *st, const rewire_projection_view *v) {
-    return st->col_sources && st->sources_n_syn == v->n_syn &&
-           st->sources_row_offsets == v->row_offsets &&
-           st->sources_col_synapses == v->col_synapses;
-}
-
-/* (Re)build col_sources for the view's current synapses; false when out of memory. */
-static bool build_sources(stdp *st, const rewire_projection_view *v) {
-    free(st->col_sources);
-    st->col_sources = NULL;
-    uint32_t *src = malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
-    if (!src) return false;
-    /* Walking rows and scattering needs the inverse of col_synapses; a binary search per
-     * entry needs no temporary n_syn array and runs once. */
-    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = source_of(v, v->col_synapses[k]);
-    st->col_sources = src;
-    st->sources_n_syn = v->n_syn;
-    st->sources_row_offsets = v->row_offsets;
-    st->sources_col_synapses = v->col_synapses;
-    return true;
-}
-
 static void free_state(stdp *st) {
-    free(st->x_pre);
-    free(st->x_pre_step);
-    free(st->x_post);
-    free(st->x_post_step);
-    free(st->decay_plus.factor);
-    free(st->decay_minus.factor);
-    free(st->col_sources);
-    st->x_pre = st->x_post = NULL;
-    st->x_pre_step = st->x_post_step = NULL;
-    st->decay_plus.factor = st->decay_minus.factor = NULL;
-    st->col_sources = NULL;
+    rewire_traces_free(&st->x_pre);
+    rewire_traces_free(&st->x_post);
+    rewire_decay_table_free(&st->decay_plus);
+    rewire_decay_table_free(&st->decay_minus);
+    rewire_col_sources_free(&st->sources);
 }
 
 static int stdp_create(const rewire_host *host, const rewire_param_value *params,
@@ -226,15 +143,11 @@ static int stdp_start(void *instance, rewire_projection_view *view) {
     free_state(st);
     st->n_pre = view->n_pre;
     st->n_post = view->n_post;
-    /* Traces start empty; their step is irrelevant while the value is 0. */
-    st->x_pre = calloc(view->n_pre ? view->n_pre : 1, sizeof *st->x_pre);
-    st->x_pre_step = calloc(view->n_pre ? view->n_pre : 1, sizeof *st->x_pre_step);
-    st->x_post = calloc(view->n_post ? view->n_post : 1, sizeof *st->x_post);
-    st->x_post_step = calloc(view->n_post ? view->n_post : 1, sizeof *st->x_post_step);
-    if (!st->x_pre || !st->x_pre_step || !st->x_post || !st->x_post_step ||
-        build_decay(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
-        build_decay(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
-        !build_sources(st, view)) {
+    if (!rewire_traces_alloc(&st->x_pre, view->n_pre) ||
+        !rewire_traces_alloc(&st->x_post, view->n_post) ||
+        rewire_decay_table_build(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
+        rewire_decay_table_build(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
+        !rewire_col_sources_build(&st->sources, view)) {
         free_state(st);
         st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
                             view->n_pre, view->n_post, view->n_syn);
@@ -243,11 +156,15 @@ static int stdp_start(void *instance, rewire_projection_view *view) {
     return REWIRE_OK;
 }
 
-/* A spike of the trace's neuron at `step`: add 1 to the decayed trace, or reset it to 1. */
-static inline void spike_trace(double *x, int64_t *x_step, const decay_table *t, bool nearest,
-                               int64_t step) {
-    *x = nearest ? 1.0 : decayed(t, *x, step - *x_step) + 1.0;
-    *x_step = step;
+/* Neuron k spikes at `step`: add 1 to its decayed trace, or reset it to 1 (nearest). */
+static inline void spike_trace(rewire_traces *x, uint32_t k, const rewire_decay_table *t,
+                               bool nearest, int64_t step) {
+    if (nearest) {
+        x->value[k] = 1.0;
+        x->step[k] = step;
+    } else {
+        rewire_trace_spike(x, t, k, step);
+    }
 }
 
 static inline float clip(double w, double lo, double hi) {
@@ -264,7 +181,7 @@ static inline void depress_row(const stdp *st, rewire_projection_view *v, uint32
     const double w_min = st->w_min, w_max = st->w_max;
     for (uint32_t s = v->row_offsets[i], end = v->row_offsets[i + 1]; s < end; s++) {
         const uint32_t j = targets[s];
-        const double x = decayed(&st->decay_minus, st->x_post[j], step - st->x_post_step[j]);
+        const double x = rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
         const double ws = w[s];
         const double dw = -scale * x * (multiplicative ? ws - w_min : w_max);
         w[s] = clip(ws + dw, w_min, w_max);
@@ -282,8 +199,8 @@ static inline void potentiate_column(const stdp *st, rewire_projection_view *v, 
     const double w_min = st->w_min, w_max = st->w_max;
     for (uint32_t k = v->col_offsets[j], end = v->col_offsets[j + 1]; k < end; k++) {
         const uint32_t s = col[k];
-        const uint32_t i = sources ? sources[k] : source_of(v, s);
-        const double x = decayed(&st->decay_plus, st->x_pre[i], step - st->x_pre_step[i]);
+        const uint32_t i = rewire_col_source(sources, v, k);
+        const double x = rewire_trace_at(&st->x_pre, &st->decay_plus, i, step);
         const double ws = w[s];
         const double dw = scale * x * (multiplicative ? w_max - ws : w_max);
         w[s] = clip(ws + dw, w_min, w_max);
@@ -296,7 +213,7 @@ static void stdp_on_pre(void *instance, rewire_projection_view *view, int64_t st
     const double gain = view->plasticity_gain;
     for (size_t k = 0; k < n; k++) {
         const uint32_t i = pre[k];
-        spike_trace(&st->x_pre[i], &st->x_pre_step[i], &st->decay_plus, st->nearest, step);
+        spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
         if (gain == 0) continue; /* plasticity switched off: keep the traces only */
         if (st->multiplicative)
             depress_row(st, view, i, step, gain, true);
@@ -309,11 +226,10 @@ static void stdp_on_post(void *instance, rewire_projection_view *view, int64_t s
                          const uint32_t *post, size_t n) {
     stdp *st = instance;
     const double gain = view->plasticity_gain;
-    if (gain != 0 && !sources_current(st, view)) build_sources(st, view);
-    const uint32_t *sources = sources_current(st, view) ? st->col_sources : NULL;
+    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, gain != 0);
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
-        spike_trace(&st->x_post[j], &st->x_post_step[j], &st->decay_minus, st->nearest, step);
+        spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);
         if (gain == 0) continue;
         if (st->multiplicative)
             potentiate_column(st, view, j, step, gain, true, sources);

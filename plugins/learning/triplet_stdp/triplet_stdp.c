@@ -29,13 +29,14 @@
  * post spike's LTP reads r1 with the same-step pre spike in it, the pre spike's LTD reads
  * o1 without the same-step post spike.
  *
- * The source of a synapse on a post spike comes from a table col_sources aligned with the
- * host's post index (4 bytes per synapse, rebuilt when the host's arrays change; binary
- * search of row_offsets as the fallback when that allocation fails), as in stdp.c, whose
+ * The source of a synapse on a post spike comes from a table aligned with the host's
+ * post index (4 bytes per synapse, rebuilt when the host's arrays change; binary search
+ * of row_offsets as the fallback when that allocation fails): rewire/traces.h, whose
  * header explains the trade-off.
  */
 #include <math.h>
 #include <rewire/plugin.h>
+#include <rewire/traces.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,20 +99,8 @@ static const rewire_param_spec triplet_params[N_PARAMS] = {
                  .doc = "Upper weight bound; the amplitudes A2_*, A3_* are fractions of it."},
 };
 
-/* Decay factors exp(-k dt / tau) for k < n: most trace reads cost a table load instead
- * of exp(); longer gaps, where the trace is nearly gone, call exp(). */
-typedef struct decay_table {
-    double *factor;
-    int64_t n;
-    double rate; /* dt / tau */
-} decay_table;
-
-/* Cover 8 time constants (the trace has decayed to 3e-4 of its value), at most 64k
- * entries (512 KiB). */
-#define DECAY_TAUS 8.0
-#define DECAY_MAX_ENTRIES 65536
-
-/* A pair of traces per neuron of one side, sharing the step of their last update. */
+/* A pair of traces per neuron of one side, sharing the step of their last update (so not
+ * two rewire_traces). */
 typedef struct trace_pair {
     double *fast;  /* r1 (pre) or o1 (post) */
     double *slow;  /* r2 (pre) or o2 (post) */
@@ -125,64 +114,9 @@ typedef struct triplet {
     double w_min, w_max;
 
     trace_pair pre, post; /* pre: r1, r2; post: o1, o2 */
-    decay_table decay_plus, decay_minus, decay_x, decay_y;
-
-    /* col_sources[k] = source of col_synapses[k]; valid for the arrays recorded here. */
-    uint32_t *col_sources;
-    uint32_t sources_n_syn;
-    const uint32_t *sources_row_offsets;
-    const uint32_t *sources_col_synapses;
+    rewire_decay_table decay_plus, decay_minus, decay_x, decay_y;
+    rewire_col_sources sources; /* sources of the post index's synapses */
 } triplet;
-
-static inline double decayed(const decay_table *t, double x, int64_t elapsed) {
-    return x * (elapsed < t->n ? t->factor[elapsed] : exp(-(double)elapsed * t->rate));
-}
-
-static int build_decay(decay_table *t, double dt, double tau) {
-    double want = ceil(DECAY_TAUS * tau / dt) + 1.0;
-    int64_t n = want > DECAY_MAX_ENTRIES ? DECAY_MAX_ENTRIES : (int64_t)want;
-    double *f = malloc((size_t)n * sizeof *f);
-    if (!f) return REWIRE_ENOMEM;
-    t->rate = dt / tau;
-    for (int64_t k = 0; k < n; k++) f[k] = exp(-(double)k * t->rate);
-    free(t->factor);
-    t->factor = f;
-    t->n = n;
-    return REWIRE_OK;
-}
-
-/* The presynaptic neuron of synapse s: the row of the CSR that contains s. */
-static uint32_t source_of(const rewire_projection_view *v, uint32_t s) {
-    uint32_t lo = 0, hi = v->n_pre; /* row_offsets[lo] <= s < row_offsets[hi] */
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v->row_offsets[mid] <= s)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static bool sources_current(const triplet *tr, const rewire_projection_view *v) {
-    return tr->col_sources && tr->sources_n_syn == v->n_syn &&
-           tr->sources_row_offsets == v->row_offsets &&
-           tr->sources_col_synapses == v->col_synapses;
-}
-
-/* (Re)build col_sources for the view's current synapses; false when out of memory. */
-static bool build_sources(triplet *tr, const rewire_projection_view *v) {
-    free(tr->col_sources);
-    tr->col_sources = NULL;
-    uint32_t *src = malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
-    if (!src) return false;
-    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = source_of(v, v->col_synapses[k]);
-    tr->col_sources = src;
-    tr->sources_n_syn = v->n_syn;
-    tr->sources_row_offsets = v->row_offsets;
-    tr->sources_col_synapses = v->col_synapses;
-    return true;
-}
 
 static void free_traces(trace_pair *p) {
     free(p->fast);
@@ -204,13 +138,11 @@ static bool alloc_traces(trace_pair *p, uint32_t n) {
 static void free_state(triplet *tr) {
     free_traces(&tr->pre);
     free_traces(&tr->post);
-    decay_table *tables[] = {&tr->decay_plus, &tr->decay_minus, &tr->decay_x, &tr->decay_y};
-    for (size_t k = 0; k < sizeof tables / sizeof tables[0]; k++) {
-        free(tables[k]->factor);
-        tables[k]->factor = NULL;
-    }
-    free(tr->col_sources);
-    tr->col_sources = NULL;
+    rewire_decay_table_free(&tr->decay_plus);
+    rewire_decay_table_free(&tr->decay_minus);
+    rewire_decay_table_free(&tr->decay_x);
+    rewire_decay_table_free(&tr->decay_y);
+    rewire_col_sources_free(&tr->sources);
 }
 
 static int triplet_create(const rewire_host *host, const rewire_param_value *params,
@@ -254,10 +186,11 @@ static int triplet_start(void *instance, rewire_projection_view *view) {
     }
     free_state(tr);
     if (!alloc_traces(&tr->pre, view->n_pre) || !alloc_traces(&tr->post, view->n_post) ||
-        build_decay(&tr->decay_plus, view->dt, tr->tau_plus) != REWIRE_OK ||
-        build_decay(&tr->decay_minus, view->dt, tr->tau_minus) != REWIRE_OK ||
-        build_decay(&tr->decay_x, view->dt, tr->tau_x) != REWIRE_OK ||
-        build_decay(&tr->decay_y, view->dt, tr->tau_y) != REWIRE_OK || !build_sources(tr, view)) {
+        rewire_decay_table_build(&tr->decay_plus, view->dt, tr->tau_plus) != REWIRE_OK ||
+        rewire_decay_table_build(&tr->decay_minus, view->dt, tr->tau_minus) != REWIRE_OK ||
+        rewire_decay_table_build(&tr->decay_x, view->dt, tr->tau_x) != REWIRE_OK ||
+        rewire_decay_table_build(&tr->decay_y, view->dt, tr->tau_y) != REWIRE_OK ||
+        !rewire_col_sources_build(&tr->sources, view)) {
         free_state(tr);
         tr->host->set_error(tr->host, "out of memory for the traces of %u + %u neurons and %u synapses",
                             view->n_pre, view->n_post, view->n_syn);
@@ -268,11 +201,11 @@ static int triplet_start(void *instance, rewire_projection_view *view) {
 
 /* Neuron k of one side spikes at `step`: decay both traces to `step`, return the slow
  * trace as it was just before the spike (the triplet term's t-), then add 1 to both. */
-static inline double spike_traces(trace_pair *p, uint32_t k, const decay_table *fast,
-                                  const decay_table *slow, int64_t step) {
+static inline double spike_traces(trace_pair *p, uint32_t k, const rewire_decay_table *fast,
+                                  const rewire_decay_table *slow, int64_t step) {
     const int64_t elapsed = step - p->step[k];
-    const double slow_before = decayed(slow, p->slow[k], elapsed);
-    p->fast[k] = decayed(fast, p->fast[k], elapsed) + 1.0;
+    const double slow_before = rewire_decayed(slow, p->slow[k], elapsed);
+    p->fast[k] = rewire_decayed(fast, p->fast[k], elapsed) + 1.0;
     p->slow[k] = slow_before + 1.0;
     p->step[k] = step;
     return slow_before;
@@ -292,7 +225,7 @@ static void depress_row(const triplet *tr, rewire_projection_view *v, uint32_t i
     const double w_min = tr->w_min, w_max = tr->w_max;
     for (uint32_t s = v->row_offsets[i], end = v->row_offsets[i + 1]; s < end; s++) {
         const uint32_t j = targets[s];
-        const double x = decayed(&tr->decay_minus, o1[j], step - o_step[j]);
+        const double x = rewire_decayed(&tr->decay_minus, o1[j], step - o_step[j]);
         w[s] = clip((double)w[s] - scale * x, w_min, w_max);
     }
 }
@@ -308,8 +241,8 @@ static void potentiate_column(const triplet *tr, rewire_projection_view *v, uint
     const double w_min = tr->w_min, w_max = tr->w_max;
     for (uint32_t k = v->col_offsets[j], end = v->col_offsets[j + 1]; k < end; k++) {
         const uint32_t s = col[k];
-        const uint32_t i = sources ? sources[k] : source_of(v, s);
-        const double x = decayed(&tr->decay_plus, r1[i], step - r_step[i]);
+        const uint32_t i = rewire_col_source(sources, v, k);
+        const double x = rewire_decayed(&tr->decay_plus, r1[i], step - r_step[i]);
         w[s] = clip((double)w[s] + scale * x, w_min, w_max);
     }
 }
@@ -333,8 +266,7 @@ static void triplet_on_post(void *instance, rewire_projection_view *view, int64_
                             const uint32_t *post, size_t n) {
     triplet *tr = instance;
     const double gain = view->plasticity_gain;
-    if (gain != 0 && !sources_current(tr, view)) build_sources(tr, view);
-    const uint32_t *sources = sources_current(tr, view) ? tr->col_sources : NULL;
+    const uint32_t *sources = rewire_col_sources_get(&tr->sources, view, gain != 0);
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
         const double o2 = spike_traces(&tr->post, j, &tr->decay_minus, &tr->decay_y, step);
