@@ -14,6 +14,7 @@
 #include "unit/loader/fake_host.h"
 #include "tap.h"
 #include "unit/loader/test_support.h"
+#include "unit/learning/spike_rule_harness.h"
 
 static const rw_plugin *istdp;
 static fake_host fh;
@@ -21,26 +22,9 @@ static fake_host fh;
 /* Float weights near 1 round to 6e-8; a few updates stay well within this. */
 #define TOL 3e-7
 
-typedef struct params {
-    rewire_param_value v[16];
-} params;
-
-static int param_index(const char *name) {
-    for (uint32_t i = 0; i < istdp->desc->n_params; i++)
-        if (strcmp(istdp->desc->params[i].name, name) == 0) return (int)i;
-    printf("Bail out! istdp has no parameter '%s'\n", name);
-    exit(1);
-}
-
-static void set_real(params *p, const char *name, double x) { p->v[param_index(name)].real = x; }
-static double get_real(const params *p, const char *name) { return p->v[param_index(name)].real; }
-
 /* The schema's defaults plus the required eta = 0.01 and w_max = 10. */
 static params defaults(void) {
-    params p;
-    memset(&p, 0, sizeof p);
-    for (uint32_t i = 0; i < istdp->desc->n_params; i++)
-        if (istdp->desc->params[i].type == REWIRE_PARAM_REAL) p.v[i].real = istdp->desc->params[i].def_real;
+    params p = schema_defaults();
     set_real(&p, "eta", 0.01);
     set_real(&p, "w_max", 10.0);
     return p;
@@ -48,78 +32,6 @@ static params defaults(void) {
 
 /* alpha of the paper, from the parameters (rho0 in Hz, tau in ms). */
 static double alpha_of(const params *p) { return 2.0 * get_real(p, "rho0") * get_real(p, "tau") / 1000.0; }
-
-/* A projection with its post index, built by hand. */
-typedef struct net {
-    uint32_t row_offsets[8], targets[8], col_offsets[8], col_synapses[8];
-    uint16_t delays[8];
-    float weights[8];
-    rewire_projection_view view;
-} net;
-
-static void one_synapse(net *n, float w) {
-    memset(n, 0, sizeof *n);
-    n->row_offsets[1] = 1;
-    n->col_offsets[1] = 1;
-    n->weights[0] = w;
-    n->delays[0] = 1;
-    n->view = (rewire_projection_view){
-        .struct_size = sizeof(rewire_projection_view), .name = "inh_exc", .pre_population = "inh",
-        .post_population = "exc", .n_pre = 1, .n_post = 1, .n_syn = 1,
-        .row_offsets = n->row_offsets, .targets = n->targets, .weights = n->weights,
-        .delays = n->delays, .col_offsets = n->col_offsets, .col_synapses = n->col_synapses,
-        .dt = 0.1, .plasticity_gain = 1.0f};
-}
-
-typedef struct rule {
-    const rewire_learning_rule_v1 *fn;
-    void *instance;
-} rule;
-
-static bool rule_start(rule *r, const params *p, net *n) {
-    r->fn = istdp->desc->functions;
-    r->instance = NULL;
-    fh.last_error[0] = '\0';
-    if (r->fn->create(&fh.host, p->v, &n->view, &r->instance) != REWIRE_OK) {
-        printf("# create failed: %s\n", fh.last_error);
-        return false;
-    }
-    if (r->fn->start(r->instance, &n->view) != REWIRE_OK) {
-        printf("# start failed: %s\n", fh.last_error);
-        r->fn->destroy(r->instance);
-        return false;
-    }
-    return true;
-}
-
-/* Spikes in time order; at one step the kernel calls on_pre before on_post. */
-typedef struct spike {
-    double t_ms;
-    bool post;
-    uint32_t neuron;
-} spike;
-
-static void play(rule *r, net *n, const spike *spikes, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        int64_t step = (int64_t)llround(spikes[i].t_ms / n->view.dt);
-        if (spikes[i].post)
-            r->fn->on_post(r->instance, &n->view, step, &spikes[i].neuron, 1);
-        else
-            r->fn->on_pre(r->instance, &n->view, step, &spikes[i].neuron, 1);
-    }
-}
-
-/* The weight change of one synapse from w0 after the spikes. */
-static double delta_w(const params *p, float w0, const spike *spikes, size_t count, float gain) {
-    net n;
-    one_synapse(&n, w0);
-    n.view.plasticity_gain = gain;
-    rule r;
-    if (!rule_start(&r, p, &n)) return NAN;
-    play(&r, &n, spikes, count);
-    r.fn->destroy(r.instance);
-    return (double)n.weights[0] - (double)w0;
-}
 
 /* One pre and one post spike, lag = t_post - t_pre, from w0 = 1. */
 static double pair(const params *p, double lag_ms) {
@@ -335,6 +247,7 @@ int main(int argc, char **argv) {
         rw_registry_free(r);
         return 1;
     }
+    spike_harness_init(istdp, &fh);
     test_descriptor();
     test_window();
     test_traces();

@@ -14,107 +14,17 @@
 #include "tap.h"
 #include "unit/loader/fake_host.h"
 #include "unit/loader/test_support.h"
+#include "unit/learning/spike_rule_harness.h"
 
 static const rw_plugin *plugin;
 static fake_host fh;
 
-typedef struct params {
-    rewire_param_value v[16];
-} params;
-
-static int param_index(const char *name) {
-    for (uint32_t i = 0; i < plugin->desc->n_params; i++)
-        if (strcmp(plugin->desc->params[i].name, name) == 0) return (int)i;
-    printf("Bail out! triplet_stdp has no parameter '%s'\n", name);
-    exit(1);
-}
-
 /* The schema's defaults, with w_max = 1 and bounds far away so no check is clipped. */
 static params defaults(void) {
-    params p;
-    memset(&p, 0, sizeof p);
-    for (uint32_t i = 0; i < plugin->desc->n_params; i++) {
-        const rewire_param_spec *s = &plugin->desc->params[i];
-        if (s->type == REWIRE_PARAM_REAL) p.v[i].real = s->def_real;
-    }
-    p.v[param_index("w_max")].real = 1.0; /* required: no default */
-    p.v[param_index("w_min")].real = -1.0;
+    params p = schema_defaults();
+    set_real(&p, "w_max", 1.0); /* required: no default */
+    set_real(&p, "w_min", -1.0);
     return p;
-}
-
-static void set_real(params *p, const char *name, double x) { p->v[param_index(name)].real = x; }
-static double get_real(const params *p, const char *name) { return p->v[param_index(name)].real; }
-
-/* A projection with its post index, built by hand (up to 8 synapses). */
-typedef struct net {
-    uint32_t row_offsets[8], targets[8], col_offsets[8], col_synapses[8];
-    uint16_t delays[8];
-    float weights[8];
-    rewire_projection_view view;
-} net;
-
-static void one_synapse(net *n, float w) {
-    memset(n, 0, sizeof *n);
-    n->row_offsets[1] = 1;
-    n->col_offsets[1] = 1;
-    n->weights[0] = w;
-    n->delays[0] = 1;
-    n->view = (rewire_projection_view){
-        .struct_size = sizeof(rewire_projection_view), .name = "p", .pre_population = "a",
-        .post_population = "b", .n_pre = 1, .n_post = 1, .n_syn = 1,
-        .row_offsets = n->row_offsets, .targets = n->targets, .weights = n->weights,
-        .delays = n->delays, .col_offsets = n->col_offsets, .col_synapses = n->col_synapses,
-        .dt = 0.1, .plasticity_gain = 1.0f};
-}
-
-typedef struct rule {
-    const rewire_learning_rule_v1 *fn;
-    void *instance;
-} rule;
-
-static bool rule_start(rule *r, const params *p, net *n) {
-    r->fn = plugin->desc->functions;
-    r->instance = NULL;
-    fh.last_error[0] = '\0';
-    if (r->fn->create(&fh.host, p->v, &n->view, &r->instance) != REWIRE_OK) {
-        printf("# create failed: %s\n", fh.last_error);
-        return false;
-    }
-    if (r->fn->start(r->instance, &n->view) != REWIRE_OK) {
-        printf("# start failed: %s\n", fh.last_error);
-        r->fn->destroy(r->instance);
-        return false;
-    }
-    return true;
-}
-
-/* Spikes in time order; same-time events in the kernel's order (pre, then post). */
-typedef struct spike {
-    double t_ms;
-    bool post;
-    uint32_t neuron;
-} spike;
-
-static void play(rule *r, net *n, const spike *spikes, size_t count) {
-    for (size_t i = 0; i < count; i++) {
-        int64_t step = (int64_t)llround(spikes[i].t_ms / n->view.dt);
-        if (spikes[i].post)
-            r->fn->on_post(r->instance, &n->view, step, &spikes[i].neuron, 1);
-        else
-            r->fn->on_pre(r->instance, &n->view, step, &spikes[i].neuron, 1);
-    }
-}
-
-/* The weight change of one synapse after the spikes, from weight w0. */
-static double delta_w(const params *p, float w0, const spike *spikes, size_t count, float gain) {
-    net n;
-    one_synapse(&n, w0);
-    n.view.plasticity_gain = gain;
-    rule r;
-    if (!rule_start(&r, p, &n)) return NAN;
-    play(&r, &n, spikes, count);
-    r.fn->destroy(r.instance);
-    return (double)n.weights[0] - (double)w0;
 }
 
 /* One pre and one post spike, lag_ms = t_post - t_pre apart. */
@@ -358,6 +268,7 @@ int main(int argc, char **argv) {
         rw_registry_free(r);
         return 1;
     }
+    spike_harness_init(plugin, &fh);
     test_descriptor();
     test_pair_window();
     test_triplet_ltp();
