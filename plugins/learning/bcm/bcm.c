@@ -32,6 +32,7 @@
  */
 #include <math.h>
 #include <rewire/plugin.h>
+#include <rewire/rate_rules.h>
 #include <stdlib.h>
 
 enum { P_ETA, P_TAU_THETA, P_Y0, P_THETA_INIT, P_W_MIN, P_W_MAX, N_PARAMS };
@@ -79,32 +80,6 @@ static void free_state(bcm *b) {
     b->theta = b->factor = NULL;
 }
 
-/* Both ends must be rate populations: check the view has rate fields and both are set,
- * else explain which end lacks rates. */
-static int check_rates(const rewire_host *host, const rewire_projection_view *view) {
-    const char *proj = view->name ? view->name : "?";
-    if (!REWIRE_HAS_FIELD(rewire_projection_view, view->struct_size, post_rate)) {
-        host->set_error(host, "bcm needs rate populations (model: rate / rate_input) at both ends "
-                              "of projection '%s', but this host's projection view has no rates "
-                              "(it speaks plugin ABI 1.0; rates came with 1.1)", proj);
-        return REWIRE_ENOTSUP;
-    }
-    const char *pre = view->pre_population ? view->pre_population : "?";
-    const char *post = view->post_population ? view->post_population : "?";
-    const char *what = "bcm needs rate populations (model: rate / rate_input) at both ends of "
-                       "projection";
-    if (!view->pre_rate && !view->post_rate)
-        host->set_error(host, "%s '%s': populations '%s' (pre) and '%s' (post) have no rates",
-                        what, proj, pre, post);
-    else if (!view->pre_rate)
-        host->set_error(host, "%s '%s': population '%s' (pre) has no rates", what, proj, pre);
-    else if (!view->post_rate)
-        host->set_error(host, "%s '%s': population '%s' (post) has no rates", what, proj, post);
-    else
-        return REWIRE_OK;
-    return REWIRE_EINVAL;
-}
-
 static int bcm_create(const rewire_host *host, const rewire_param_value *params,
                       const rewire_projection_view *view, void **instance) {
     const double w_min = params[P_W_MIN].real, w_max = params[P_W_MAX].real;
@@ -112,7 +87,7 @@ static int bcm_create(const rewire_host *host, const rewire_param_value *params,
         host->set_error(host, "w_min (%g) must be below w_max (%g)", w_min, w_max);
         return REWIRE_EINVAL;
     }
-    int rc = check_rates(host, view);
+    int rc = rewire_require_rates(host, view, "bcm");
     if (rc != REWIRE_OK) return rc;
     bcm *b = calloc(1, sizeof *b);
     if (!b) {
