@@ -29,6 +29,9 @@ static const char *type_name(const rewire_param_spec *p) {
     case REWIRE_PARAM_BOOL: return "bool";
     case REWIRE_PARAM_ENUM: return "choice";
     case REWIRE_PARAM_STRING: return "string";
+    case REWIRE_PARAM_SELECTION: return "selection";
+    case REWIRE_PARAM_PROJECTIONS: return "projections";
+    case REWIRE_PARAM_POPULATIONS: return "populations";
     }
     return "?";
 }
@@ -51,6 +54,9 @@ static void format_default(const rewire_param_spec *p, char *buf, size_t n) {
     case REWIRE_PARAM_BOOL: snprintf(buf, n, "%s", p->def_int ? "true" : "false"); break;
     case REWIRE_PARAM_ENUM: snprintf(buf, n, "%s", p->choices ? p->choices[p->def_int] : "?"); break;
     case REWIRE_PARAM_STRING: snprintf(buf, n, "\"%s\"", p->def_string ? p->def_string : ""); break;
+    case REWIRE_PARAM_SELECTION:
+    case REWIRE_PARAM_PROJECTIONS:
+    case REWIRE_PARAM_POPULATIONS: snprintf(buf, n, "(none)"); break;
     }
 }
 

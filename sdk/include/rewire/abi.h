@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define REWIRE_ABI_MAJOR 1
-#define REWIRE_ABI_MINOR 1
+#define REWIRE_ABI_MINOR 2
 
 /* The one symbol every plugin shared object exports. */
 #define REWIRE_ENTRY_SYMBOL "rewire_plugin_entry"

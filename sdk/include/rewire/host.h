@@ -11,6 +11,7 @@
 
 #include "abi.h"
 #include "network.h"
+#include "params.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,28 @@ struct rewire_host {
                            rewire_population_view *out);
     int (*projection_find)(const rewire_host *h, const char *name,
                            rewire_projection_view **out);
+
+    /* ---- ABI 1.2 ---- (call only when REWIRE_HAS_FIELD(rewire_host, ...) says so) */
+    /* [loop] The next step the kernel will simulate (0 at the start of the run). */
+    int64_t (*now)(const rewire_host *h);
+    /* [loop] Simulated ms per clinical day (the experiment's `time_scale`), 0 if none. */
+    double (*day_length)(const rewire_host *h);
+    /* [loop] The network's parts by index, in the experiment's order; ENOENT past the end. */
+    int (*population_at)(const rewire_host *h, uint32_t index, rewire_population_view *out);
+    int (*projection_at)(const rewire_host *h, uint32_t index, rewire_projection_view **out);
+    /* [loop] Injuries.  The selected neurons die: they never spike again (LIF held at
+     * reset, sources and rate units silent), their excitability becomes 0 and every
+     * synapse from or onto them, in every projection, is removed. */
+    int (*kill_neurons)(const rewire_host *h, const rewire_selection *sel);
+    /* [loop] Remove synapses of `projection` whose source is in `pre` and whose target
+     * is in `post` (NULL: any), each with probability `fraction` (1: all), drawn from
+     * this instance's random stream.  *removed (may be NULL) gets the count.
+     * For both: spikes already in flight through a removed synapse (emitted, waiting
+     * in the delay buffers) are never delivered, and the projection's arrays shrink in
+     * place: re-read n_syn, row_offsets, ... of its view afterwards. */
+    int (*remove_synapses)(const rewire_host *h, const char *projection,
+                           const rewire_selection *pre, const rewire_selection *post,
+                           double fraction, uint64_t *removed);
 };
 
 #ifdef __cplusplus

@@ -94,6 +94,22 @@ typedef struct rewire_population_view {
      * the handle for lesions and depression at a distance. */
     float *excitability;           /* [size] */
     double *rate;                  /* [size] Poisson sources: rate in Hz, writable */
+    /* ---- ABI 1.2 ---- (read only when REWIRE_HAS_FIELD says they are there) */
+    /* Positions in the unit square from the population's `layout:`; NULL without one.
+     * A line layout has y = 0.5. */
+    const float *x;                /* [size] */
+    const float *y;                /* [size] */
+    /* Sources (poisson, rate_input): what interventions drive.  A source's output is
+     * max(0, base * input_gain[i] + drive[i]), base being its own rate (poisson) or
+     * the pattern shown (rate_input); input_gain starts at 1, drive at 0.  Several
+     * interventions compose: each multiplies in (and later divides out) its own gain
+     * factor and adds (later subtracts) its own drive.  NULL on other models. */
+    float *input_gain;             /* [size] */
+    double *drive;                 /* [size], Hz */
+    /* Spikes each neuron has emitted since the run began; NULL on rate models. */
+    const uint64_t *spike_counts;  /* [size] */
+    /* 1 while a neuron lives, 0 once an injury killed it (rewire_host.kill_neurons). */
+    const uint8_t *alive;          /* [size] */
 } rewire_population_view;
 
 #ifdef __cplusplus
