@@ -105,6 +105,8 @@ static void default_params(rewire_param_value *values) {
         case REWIRE_PARAM_BOOL: values[i].boolean = p->def_int != 0; break;
         case REWIRE_PARAM_ENUM: values[i].choice = (int32_t)p->def_int; break;
         case REWIRE_PARAM_STRING: values[i].string = p->def_string; break;
+        /* Selections and name lists have no default: a test sets them itself. */
+        default: memset(&values[i], 0, sizeof values[i]); break;
         }
     }
 }
