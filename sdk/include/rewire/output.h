@@ -51,6 +51,21 @@ typedef struct rewire_phase_event {
     bool is_end;                   /* false: phase starts; true: phase ended */
 } rewire_phase_event;
 
+/* ABI 1.2: injuries and intervention windows, as they happen. */
+typedef enum rewire_timeline_event_kind {
+    REWIRE_EVENT_INJURY = 1,             /* an injury was applied at t */
+    REWIRE_EVENT_INTERVENTION_BEGIN = 2, /* a window of an intervention opened at t */
+    REWIRE_EVENT_INTERVENTION_END = 3    /* ... and closed at t */
+} rewire_timeline_event_kind;
+typedef struct rewire_timeline_event {
+    uint32_t struct_size;
+    rewire_timeline_event_kind kind;
+    const char *plugin;            /* "lesion", "cimt", ... */
+    const char *label;             /* the entry's `name:` in the experiment, or the plugin name */
+    double t;                      /* ms */
+    uint32_t window;               /* interventions: window number, from 0 */
+} rewire_timeline_event;
+
 typedef struct rewire_population_report {
     const char *name;
     const char *model;
@@ -90,6 +105,11 @@ typedef struct rewire_output_v1 {
     int (*phase)(void *instance, const rewire_phase_event *event); /* may be NULL */
     int (*finish)(void *instance, const rewire_run_report *report);
     void (*destroy)(void *instance);
+    /* ---- ABI 1.2 ---- */
+    /* An injury was applied or an intervention window opened or closed (markers for
+     * plots and dashboards).  May be NULL; the host reads it only when struct_size
+     * says it is there. */
+    int (*timeline_event)(void *instance, const rewire_timeline_event *event);
 } rewire_output_v1;
 
 #ifdef __cplusplus
