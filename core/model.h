@@ -184,6 +184,7 @@ typedef struct rw_experiment {
     char *overrides;              /* --set arguments, one per line */
     uint64_t seed;
     double dt;                    /* ms */
+    double day_length;            /* ms of simulated time per clinical day (time_scale), 0: none */
     uint32_t n_plugin_paths;
     char **plugin_paths;          /* absolute or relative to the experiment file's folder */
     uint32_t n_populations;
