@@ -142,6 +142,11 @@ static void on_idle(uv_idle_t *h) {
     while (!s->signal) {
         int64_t step = rw_network_step(s->net);
         while (s->phase < s->exp->n_phases && step >= s->phase_end[s->phase]) {
+            /* Outputs get the phase's records before its end (they flush or draw there). */
+            if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0) {
+                finish(s, 1);
+                return;
+            }
             emit_phase(s, true);
             s->phase++;
             s->phase_started = false;
