@@ -85,6 +85,9 @@ static void emit_phase(rw_sim *s, bool is_end) {
         .t_end = (double)s->phase_end[s->phase] * s->exp->dt,
         .is_end = is_end,
     };
+    /* A phase that ends early (the run was stopped) ends where the kernel stopped. */
+    if (is_end && rw_network_step(s->net) < s->phase_end[s->phase])
+        ev.t_end = (double)rw_network_step(s->net) * s->exp->dt;
     rw_run_plugins_phase(&s->plugins, &ev);
 }
 

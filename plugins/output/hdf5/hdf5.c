@@ -357,7 +357,10 @@ static int hdf5_phase(void *instance, const rewire_phase_event *ev) {
         z->current = (phase_row){ev->name, ev->index, ev->t_start, ev->t_end, 0};
         return REWIRE_OK;
     }
-    phase_row row = {ev->name, ev->index, ev->t_start, ev->t_end, 1};
+    /* Completed unless it ended before its planned end (a stopped run). */
+    bool completed = !z->phase_open || z->current.index != ev->index ||
+                     ev->t_end >= z->current.t_end;
+    phase_row row = {ev->name, ev->index, ev->t_start, ev->t_end, completed};
     z->phase_open = false;
     if (h5_column_append(&z->phases, z->phase_type, &row, 1))
         return h5_fail(z, "append to", "/phases");
@@ -403,7 +406,7 @@ static int hdf5_finish(void *instance, const rewire_run_report *r) {
     h5out *z = instance;
     if (z->file < 0) return REWIRE_OK;
     int rc = REWIRE_OK;
-    if (z->phase_open) { /* interrupted inside a phase: it ended where the run stopped */
+    if (z->phase_open) { /* a phase without its end event: it ended where the run stopped */
         z->current.t_end = r->simulated_time;
         if (h5_column_append(&z->phases, z->phase_type, &z->current, 1))
             rc = h5_fail(z, "append to", "/phases");
