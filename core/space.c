@@ -90,10 +90,13 @@ double rw_space_distance(double x0, double y0, double x1, double y1, bool period
 
 /* [x, y], both numbers (any values: shapes may reach outside the square). */
 static bool parse_point(const rw_node *n, const char *what, double *x, double *y, rw_diag *d) {
-    if (!n || n->type != RW_NODE_SEQ || n->n != 2) {
+    if (n->type != RW_NODE_SEQ || n->n != 2) {
         char got[96];
-        rw_diag_error(d, n->loc, "%s: expected a point [x, y] in the unit square, got %s", what,
-                      rw_node_describe(n, got, sizeof got));
+        if (n->type == RW_NODE_SEQ)
+            snprintf(got, sizeof got, "a list of %zu item%s", n->n, n->n == 1 ? "" : "s");
+        else
+            rw_node_describe(n, got, sizeof got);
+        rw_diag_error(d, n->loc, "%s: expected a point [x, y], got %s", what, got);
         return false;
     }
     bool ok = rw_get_real(n->items[0], what, x, d);
@@ -290,10 +293,16 @@ bool rw_selection_filter_parse(const rw_experiment *e, const rw_node *map, const
                     rw_get_int(n->items[1], sub, &b, d);
         if (!good || !(a >= 0 && a < b && b <= (int64_t)pop->size)) {
             char got[96];
+            if (good)
+                snprintf(got, sizeof got, "[%lld, %lld]", (long long)a, (long long)b);
+            else if (n->type == RW_NODE_SEQ)
+                snprintf(got, sizeof got, "a list of %zu item%s", n->n, n->n == 1 ? "" : "s");
+            else
+                rw_node_describe(n, got, sizeof got);
             rw_diag_error(d, n->loc,
                           "%s: expected [first, end) with 0 <= first < end <= %u (the size of "
                           "population '%s'), got %s",
-                          sub, pop->size, pop->name, rw_node_describe(n, got, sizeof got));
+                          sub, pop->size, pop->name, got);
             ok = false;
         } else {
             f->has_indices = true;
