@@ -8,7 +8,7 @@ projections", "Regions and selections").
 - the same seed gives the same synapses, another seed others;
 - gaussian weights are peak exp(-d^2 / (2 sigma^2)) for the documented positions;
 - regions and selection parameters (through a test output declaring the ABI 1.2 types,
-  tests/integration/plugins/probe): disc / rect / near / indices membership computed
+  tests/integration/space_plugins/probe): disc / rect / near / indices membership computed
   here from the documented layout formulas, fraction counts round(f n), same neurons
   for the same seed and others for another, population views carry the positions;
 - load errors of selection and name-list parameters (tests/integration/data/space,
