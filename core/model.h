@@ -173,8 +173,10 @@ typedef struct rw_event_spec {
 
 typedef struct rw_output_spec {
     rw_plugin_ref ref;
-    bool *subscribed;             /* [n_records] */
+    bool *subscribed;             /* [n_records + the measures' channels] */
 } rw_output_spec;
+
+struct rw_measure_spec; /* measures.h */
 
 typedef struct rw_experiment {
     struct rw_node *tree;         /* the config tree (owned): plugin string params point into it */
@@ -200,6 +202,9 @@ typedef struct rw_experiment {
     rw_modulator_spec *modulators;
     uint32_t n_events;
     rw_event_spec *events;        /* sorted by time (stable: file order at one time) */
+    /* `measures:` (measures.h); their channels are numbered after the records'. */
+    uint32_t n_measures;
+    struct rw_measure_spec *measures;
 } rw_experiment;
 
 void rw_experiment_free(rw_experiment *e);
