@@ -102,6 +102,11 @@ typedef struct rw_pop {
     /* Spike models only; a rate population's off[] stays all zero (it never spikes). */
     rw_spike_buf spikes;
     uint64_t spike_count;
+
+    /* Positions from the population's layout ([n] each), NULL without one (views show
+     * them as x, y).  Copied from the spec: the network outlives no experiment, but
+     * owns what its views point at.  Freed by rw_network_free. */
+    float *x, *y;
 } rw_pop;
 
 typedef struct rw_row_span {
