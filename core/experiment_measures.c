@@ -9,10 +9,9 @@
  *     rf:    {receptive_field: PROJ, every: 1 s}
  *     perf:  {task: CHANNEL, population: POP, every: 1 s}
  *
- * A selection (a rate's neurons, a channel) is a population name (all of it) or an
- * inline mapping {population: P, indices: [first, end)}; `channels:` is a list of such
- * names or a mapping NAME -> selection.  Region names (`regions:`) join them once the
- * space branch is merged. */
+ * A selection (a rate's neurons, a channel) is a region name (`regions:`), a
+ * population name (all of it) or an inline selection mapping (space.h); `channels:` is
+ * a list of region or population names, or a mapping NAME -> selection. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "experiment_parse.h"
 #include "measures.h"
+#include "space.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -33,70 +33,21 @@ static char *dup_str(const char *s) {
     return c;
 }
 
-/* Neurons [first, end) of population pop. */
-static bool fill_range(rw_measure_sel *sel, uint32_t pop, uint32_t first, uint32_t end) {
-    sel->pop = pop;
-    sel->n = end - first;
-    sel->index = malloc((sel->n ? sel->n : 1) * sizeof *sel->index);
-    if (!sel->index) return false;
-    for (uint32_t i = 0; i < sel->n; i++) sel->index[i] = first + i;
-    return true;
-}
-
-/* {population: P, indices: [first, end]} */
-static bool parse_inline_selection(const rw_experiment *e, const rw_node *n, const char *what,
-                                   rw_measure_sel *sel, rw_diag *d) {
-    static const char *const keys[] = {"population", "indices"};
-    if (!rw_check_keys(n, keys, ARRAY_LEN(keys), what, d)) return false;
-    const rw_node *pn = rw_require(n, "population", what, d);
-    uint32_t pop;
-    if (!pn || !rw_resolve_population(e, pn, what, &pop, d)) return false;
-    const uint32_t size = e->populations[pop].size;
-    const rw_node *in = rw_map_get(n, "indices");
-    if (!in) return fill_range(sel, pop, 0, size);
-    char sub[200];
-    snprintf(sub, sizeof sub, "%s indices", what);
-    if (in->type != RW_NODE_SEQ || in->n != 2) {
-        rw_diag_error(d, in->loc, "%s: expected an index range [first, end), e.g. [0, 10]", sub);
-        return false;
-    }
-    int64_t a, b;
-    if (!rw_get_int(in->items[0], sub, &a, d) || !rw_get_int(in->items[1], sub, &b, d))
-        return false;
-    if (a < 0 || b > (int64_t)size || a >= b) {
-        rw_diag_error(d, in->loc,
-                      "%s: [%lld, %lld) is not a non-empty range of population '%s' "
-                      "(neurons 0 to %u)",
-                      sub, (long long)a, (long long)b, e->populations[pop].name, size - 1);
-        return false;
-    }
-    return fill_range(sel, pop, (uint32_t)a, (uint32_t)b);
-}
-
-/* A selection named by a scalar (a population) or given inline. */
+/* A selection (a region, a population: all of it, or an inline mapping; space.h),
+ * copied into sel (the measure owns it); `name` names it, else the region's or the
+ * population's name. */
 static bool parse_selection(const rw_experiment *e, const rw_node *n, const char *name,
                             const char *what, rw_measure_sel *sel, rw_diag *d) {
-    if (n->type == RW_NODE_MAP) {
-        if (!parse_inline_selection(e, n, what, sel, d)) return false;
-        sel->name = dup_str(name ? name : e->populations[sel->pop].name);
-        return sel->name != NULL;
-    }
-    const char *s;
-    if (!rw_get_string(n, what, &s, d)) return false;
-    int pop = rw_experiment_find_population(e, s);
-    if (pop < 0) {
-        const char *names[256];
-        size_t nn = 0;
-        for (uint32_t i = 0; i < e->n_populations && nn < ARRAY_LEN(names); i++)
-            if (e->populations[i].name) names[nn++] = e->populations[i].name;
-        char kind[200];
-        snprintf(kind, sizeof kind, "population in %s", what);
-        rw_report_unknown_name(kind, s, n->loc, names, nn, d);
-        return false;
-    }
-    if (e->populations[pop].broken) return false;
-    if (!fill_range(sel, (uint32_t)pop, 0, e->populations[pop].size)) return false;
-    sel->name = dup_str(name ? name : s);
+    rewire_selection *rs;
+    if (!rw_selection_from_node(e, n, what, &rs, d)) return false;
+    int pop = rw_experiment_find_population(e, rs->population);
+    if (pop < 0) return false; /* resolved selections name existing populations */
+    sel->pop = (uint32_t)pop;
+    sel->n = rs->n;
+    sel->index = malloc((rs->n ? rs->n : 1) * sizeof *sel->index);
+    if (!sel->index) return false;
+    memcpy(sel->index, rs->index, rs->n * sizeof *sel->index);
+    sel->name = dup_str(name ? name : rs->name && rs->name[0] ? rs->name : rs->population);
     return sel->name != NULL;
 }
 

@@ -373,10 +373,9 @@ static int meas_init(meas *q, const rw_measure_spec *s, const rw_experiment *e,
         /* Without a layout a population lies on a line in index order (layout: {line: true}). */
         const rw_population_spec *pre = &e->populations[pr->pre];
         for (uint32_t i = 0; i < pr->n_pre; i++) {
-            q->x[i] = (float)(((double)i + 0.5) / (double)pr->n_pre);
-            q->y[i] = 0.5f;
+            q->x[i] = pre->x ? pre->x[i] : (float)(((double)i + 0.5) / (double)pr->n_pre);
+            q->y[i] = pre->y ? pre->y[i] : 0.5f;
         }
-        (void)pre; /* TODO(merge space): copy pre->x / pre->y when the population has a layout */
         return 0;
     }
     }
