@@ -178,6 +178,11 @@ static bool parse_measure(rw_experiment *e, rw_measure_spec *m, const rw_node *m
                 kind = k;
             }
     if (kind < 0) {
+        /* A typo of a kind: "unknown key 'ratez' ...; did you mean 'rate'?" first. */
+        static const char *const any[] = {"rate", "weights", "synapses", "representation",
+                                          "receptive_field", "task", "every", "bins", "range",
+                                          "channels", "population"};
+        rw_check_keys(mn, any, ARRAY_LEN(any), what, d);
         rw_diag_error(d, mn->loc,
                       "%s: expected one of 'rate', 'weights', 'synapses', 'representation', "
                       "'receptive_field' or 'task'",
