@@ -217,8 +217,10 @@ typedef struct rw_intervention_spec {
 
 typedef struct rw_output_spec {
     rw_plugin_ref ref;
-    bool *subscribed;             /* [n_records] */
+    bool *subscribed;             /* [n_records + the measures' channels] */
 } rw_output_spec;
+
+struct rw_measure_spec; /* measures.h */
 
 typedef struct rw_experiment {
     struct rw_node *tree;         /* the config tree (owned): plugin string params point into it */
@@ -254,6 +256,9 @@ typedef struct rw_experiment {
     /* Selections and name lists resolved for plugin parameters and others (space.c);
      * owned here, freed with the experiment. */
     struct rw_space_pool *space_pool;
+    /* `measures:` (measures.h); their channels are numbered after the records'. */
+    uint32_t n_measures;
+    struct rw_measure_spec *measures;
 } rw_experiment;
 
 void rw_experiment_free(rw_experiment *e);
