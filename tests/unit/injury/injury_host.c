@@ -278,7 +278,8 @@ ih_projection *ih_add_projection(injury_host *ih, const char *name, const char *
     p->targets = xcalloc(cap, sizeof *p->targets);
     p->weights = xcalloc(cap, sizeof *p->weights);
     p->delays = xcalloc(cap, sizeof *p->delays);
-    for (uint32_t s = 0; s < cap; s++) p->weights[s] = 1000.0f, p->delays[s] = 1;
+    for (uint32_t s = 0; s < cap; s++)
+        p->targets[s] = b->view.size - 1, p->weights[s] = 1000.0f, p->delays[s] = 1;
     memset(len, 0, n_pre * sizeof *len);
     for (uint32_t s = 0; s < n; s++) {
         const uint32_t at = p->row_offsets[pre[s]] + len[pre[s]]++;

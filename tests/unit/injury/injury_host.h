@@ -65,7 +65,8 @@ ih_population *ih_add_population(injury_host *ih, const char *name, const char *
                                  uint32_t size);
 /* A projection from the synapses (pre[s], post[s], w[s]), s < n, in any order: CSR by
  * source in the order given within a row; dt 0.1 ms.  With `room` > 0 every row gets
- * `room` extra free slots filled with garbage (target 0, weight 1000) and row_lengths,
+ * `room` extra free slots filled with garbage (onto the last post neuron,
+ * weight 1000) and row_lengths,
  * as a structural projection.  Returns it. */
 ih_projection *ih_add_projection(injury_host *ih, const char *name, const char *pre_pop,
                                  const char *post_pop, uint32_t n, const uint32_t *pre,
