@@ -41,7 +41,7 @@ populations:
 regions:
   core: {{population: cortex, indices: [0, 10]}}
 projections:
-  ff: {{from: skin, to: cortex, connect: {{rule: all_to_all}}, weight: 200 pA, delay: 20 ms}}
+  ff: {{from: skin, to: cortex, connect: {{rule: all_to_all}}, weight: 400 pA, delay: 20 ms}}
   ff2: {{from: other, to: cortex, connect: {{rule: all_to_all}}, weight: 1 pA, delay: 1 ms}}
 record:
   cortex_spikes: {{spikes: cortex}}
