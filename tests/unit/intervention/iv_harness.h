@@ -43,7 +43,7 @@ typedef struct iv_host {
     uint64_t rng_salt; /* a different stream per instance, as the real host gives */
 } iv_host;
 
-static void iv_log(const rewire_host *h, rewire_log_level level, const char *fmt, ...) {
+static inline void iv_log(const rewire_host *h, rewire_log_level level, const char *fmt, ...) {
     (void)h;
     va_list ap;
     va_start(ap, fmt);
@@ -53,7 +53,7 @@ static void iv_log(const rewire_host *h, rewire_log_level level, const char *fmt
     va_end(ap);
 }
 
-static void iv_set_error(const rewire_host *h, const char *fmt, ...) {
+static inline void iv_set_error(const rewire_host *h, const char *fmt, ...) {
     iv_host *f = (iv_host *)h;
     va_list ap;
     va_start(ap, fmt);
@@ -61,7 +61,7 @@ static void iv_set_error(const rewire_host *h, const char *fmt, ...) {
     va_end(ap);
 }
 
-static double iv_random(const rewire_host *h, uint64_t entity, uint64_t counter) {
+static inline double iv_random(const rewire_host *h, uint64_t entity, uint64_t counter) {
     uint64_t z = (entity ^ ((const iv_host *)h)->rng_salt) * 0x9E3779B97F4A7C15u + counter +
                  0x632BE59BD9B4E019u;
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
@@ -70,7 +70,7 @@ static double iv_random(const rewire_host *h, uint64_t entity, uint64_t counter)
     return (double)(z >> 11) * 0x1.0p-53;
 }
 
-static int iv_population_find(const rewire_host *h, const char *name, rewire_population_view *out) {
+static inline int iv_population_find(const rewire_host *h, const char *name, rewire_population_view *out) {
     iv_host *f = (iv_host *)h;
     for (uint32_t i = 0; i < f->n_pops; i++) {
         iv_pop *p = &f->pops[i];
@@ -90,18 +90,18 @@ static int iv_population_find(const rewire_host *h, const char *name, rewire_pop
     return REWIRE_ENOENT;
 }
 
-static int iv_projection_at(const rewire_host *h, uint32_t index, rewire_projection_view **out) {
+static inline int iv_projection_at(const rewire_host *h, uint32_t index, rewire_projection_view **out) {
     iv_host *f = (iv_host *)h;
     if (index > 0 || !f->proj.name) return REWIRE_ENOENT;
     *out = &f->proj;
     return REWIRE_OK;
 }
 
-static int64_t iv_now(const rewire_host *h) { return ((const iv_host *)h)->now; }
-static double iv_day_length(const rewire_host *h) { (void)h; return 2000.0; }
+static inline int64_t iv_now(const rewire_host *h) { return ((const iv_host *)h)->now; }
+static inline double iv_day_length(const rewire_host *h) { (void)h; return 2000.0; }
 
 /* A host with dt = 0.1 ms and no populations yet. */
-static void iv_host_init(iv_host *f) {
+static inline void iv_host_init(iv_host *f) {
     memset(f, 0, sizeof *f);
     f->host = (rewire_host){.struct_size = sizeof(rewire_host), .abi_major = REWIRE_ABI_MAJOR,
                             .abi_minor = REWIRE_ABI_MINOR, .host_version = "test",
@@ -115,7 +115,7 @@ static void iv_host_init(iv_host *f) {
 
 /* A population of n neurons on a line layout (x = (i + 0.5) / n), rates `rate` Hz,
  * input_gain 1, drive 0. */
-static iv_pop *iv_add_pop(iv_host *f, const char *name, const char *model, uint32_t n, double rate) {
+static inline iv_pop *iv_add_pop(iv_host *f, const char *name, const char *model, uint32_t n, double rate) {
     iv_pop *p = &f->pops[f->n_pops++];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->model = model;
@@ -139,7 +139,7 @@ typedef struct iv_sel {
     uint32_t index[IV_MAX_N];
 } iv_sel;
 
-static const rewire_selection *iv_range(iv_sel *s, const iv_pop *p, uint32_t first, uint32_t end) {
+static inline const rewire_selection *iv_range(iv_sel *s, const iv_pop *p, uint32_t first, uint32_t end) {
     s->sel = (rewire_selection){.name = "", .population = p->name, .population_size = p->size,
                                 .n = end - first, .index = s->index};
     for (uint32_t i = first; i < end; i++) s->index[i - first] = i;
@@ -148,17 +148,17 @@ static const rewire_selection *iv_range(iv_sel *s, const iv_pop *p, uint32_t fir
 
 /* ---- the plugin ---- */
 
-static const rewire_plugin_descriptor *iv_descriptor(void) {
+static inline const rewire_plugin_descriptor *iv_descriptor(void) {
     return rewire_plugin_entry()->plugins[0];
 }
 
-static const rewire_intervention_v1 *iv_fn(void) { return iv_descriptor()->functions; }
+static inline const rewire_intervention_v1 *iv_fn(void) { return iv_descriptor()->functions; }
 
 typedef struct iv_params {
     rewire_param_value v[16];
 } iv_params;
 
-static uint32_t iv_param_index(const char *name) {
+static inline uint32_t iv_param_index(const char *name) {
     const rewire_plugin_descriptor *d = iv_descriptor();
     for (uint32_t i = 0; i < d->n_params; i++)
         if (strcmp(d->params[i].name, name) == 0) return i;
@@ -167,7 +167,7 @@ static uint32_t iv_param_index(const char *name) {
 }
 
 /* The schema's defaults, as the experiment loader fills them (selections NULL). */
-static iv_params iv_defaults(void) {
+static inline iv_params iv_defaults(void) {
     iv_params p;
     memset(&p, 0, sizeof p);
     const rewire_plugin_descriptor *d = iv_descriptor();
@@ -185,15 +185,15 @@ static iv_params iv_defaults(void) {
     return p;
 }
 
-static void iv_real(iv_params *p, const char *name, double x) { p->v[iv_param_index(name)].real = x; }
-static void iv_int(iv_params *p, const char *name, int64_t x) { p->v[iv_param_index(name)].integer = x; }
-static void iv_choice(iv_params *p, const char *name, int32_t x) { p->v[iv_param_index(name)].choice = x; }
-static void iv_select(iv_params *p, const char *name, const rewire_selection *s) {
+static inline void iv_real(iv_params *p, const char *name, double x) { p->v[iv_param_index(name)].real = x; }
+static inline void iv_int(iv_params *p, const char *name, int64_t x) { p->v[iv_param_index(name)].integer = x; }
+static inline void iv_choice(iv_params *p, const char *name, int32_t x) { p->v[iv_param_index(name)].choice = x; }
+static inline void iv_select(iv_params *p, const char *name, const rewire_selection *s) {
     p->v[iv_param_index(name)].selection = s;
 }
 
 /* create(), bailing out when it fails (tests of failures call create themselves). */
-static void *iv_create(iv_host *f, const iv_params *p) {
+static inline void *iv_create(iv_host *f, const iv_params *p) {
     void *inst = NULL;
     int rc = iv_fn()->create(&f->host, p->v, &inst);
     if (rc != REWIRE_OK || !inst) {
@@ -204,7 +204,7 @@ static void *iv_create(iv_host *f, const iv_params *p) {
 }
 
 /* Run steps [first, end) in slices of `slice` steps: on_slice after each (now() moves). */
-static int iv_run(iv_host *f, void *inst, int64_t first, int64_t end, int64_t slice) {
+static inline int iv_run(iv_host *f, void *inst, int64_t first, int64_t end, int64_t slice) {
     for (int64_t s = first; s < end; s += slice) {
         const int64_t e = s + slice < end ? s + slice : end;
         f->now = e;
@@ -214,12 +214,12 @@ static int iv_run(iv_host *f, void *inst, int64_t first, int64_t end, int64_t sl
     return REWIRE_OK;
 }
 
-static int iv_begin(iv_host *f, void *inst, int64_t step) {
+static inline int iv_begin(iv_host *f, void *inst, int64_t step) {
     f->now = step;
     return iv_fn()->begin(inst, step);
 }
 
-static int iv_end(iv_host *f, void *inst, int64_t step) {
+static inline int iv_end(iv_host *f, void *inst, int64_t step) {
     f->now = step;
     return iv_fn()->end(inst, step);
 }
@@ -227,7 +227,7 @@ static int iv_end(iv_host *f, void *inst, int64_t step) {
 /* Give the population's gains and drives distinctive values, as other interventions
  * might have left them (their drives are multiples of 2^-20 Hz), to check they come back
  * bit for bit. */
-static void iv_scramble(iv_pop *p) {
+static inline void iv_scramble(iv_pop *p) {
     for (uint32_t i = 0; i < p->size; i++) {
         p->input_gain[i] = 0.3f + 0.017f * (float)i;
         p->drive[i] = 0.125 * i - 0.75 + 0x1p-20 * (double)(i * 37 % 11);
@@ -235,7 +235,7 @@ static void iv_scramble(iv_pop *p) {
 }
 
 /* Are gains and drives exactly as in `ref`? */
-static bool iv_same_sources(const iv_pop *p, const iv_pop *ref) {
+static inline bool iv_same_sources(const iv_pop *p, const iv_pop *ref) {
     return memcmp(p->input_gain, ref->input_gain, sizeof p->input_gain) == 0 &&
            memcmp(p->drive, ref->drive, sizeof p->drive) == 0;
 }
