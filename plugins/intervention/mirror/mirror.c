@@ -7,10 +7,10 @@
  * After every slice of a window, and at its start, the target's own drive becomes
  *     drive_k = gain * r_k
  * where r_k is the source neuron's current output rate:
- *  - input sources (poisson, rate_input): max(0, base * input_gain + drive), base being
- *    the source's rate, so a practised (driven) or constrained source is mirrored as it
- *    is;
- *  - rate units: their rate;
+ *  - poisson sources: max(0, rate * input_gain + drive), so a practised (driven) or
+ *    constrained source is mirrored as it is;
+ *  - rate models (rate, rate_input): the rate the view shows (a rate_input unit's is its
+ *    presentation through its gain and drive already);
  *  - spiking neurons (lif_*): the spikes it emitted over the last slice divided by the
  *    slice's duration (0 at the window's start, before any slice).
  * The drive is taken away when the window closes (composes with other interventions on
@@ -129,13 +129,16 @@ static int source_view(const mirror *m, rewire_population_view *v) {
  * hook (0 at a window's start). */
 static void read_source(mirror *m, const rewire_population_view *v, int64_t slice_steps) {
     const uint32_t n = m->source->n, *idx = m->source->index;
-    const bool source_model = REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, drive) &&
-                              v->input_gain && v->drive;
-    if (source_model && v->rate) {
+    const bool poisson = v->model && strcmp(v->model, "poisson") == 0 &&
+                         REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, drive) &&
+                         v->input_gain && v->drive;
+    const bool alive = REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, alive) && v->alive;
+    if (poisson && v->rate) {
         for (uint32_t k = 0; k < n; k++) {
             const uint32_t i = idx[k];
             const double r = v->rate[i] * v->input_gain[i] + v->drive[i];
-            m->drive[k] = m->gain * (r > 0 ? r : 0.0);
+            /* a dead source sends nothing, whatever its rate */
+            m->drive[k] = r > 0 && (!alive || v->alive[i]) ? m->gain * r : 0.0;
         }
     } else if (v->rate) {
         for (uint32_t k = 0; k < n; k++) m->drive[k] = m->gain * v->rate[idx[k]];

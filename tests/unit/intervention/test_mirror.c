@@ -18,7 +18,7 @@ static iv_params params(const rewire_selection *src, const rewire_selection *tgt
 /* The output rate of input source i, as network.h defines it. */
 static double output(const iv_pop *p, uint32_t i) {
     const double r = p->rate[i] * p->input_gain[i] + p->drive[i];
-    return r > 0 ? r : 0;
+    return r > 0 && p->alive[i] ? r : 0;
 }
 
 static void test_poisson_source(void) {
@@ -31,6 +31,7 @@ static void test_poisson_source(void) {
         intact->input_gain[i] = i % 3 ? 1.0f : 0.5f;
         intact->drive[i] = i == 4 ? -20.0 : 1.5; /* neuron 4's output is max(0, 8 - 20) = 0 */
     }
+    intact->alive[9] = 0; /* a dead source sends nothing */
     iv_scramble(affected);
     const iv_pop ref = *affected;
     iv_sel ss, st;
@@ -44,6 +45,7 @@ static void test_poisson_source(void) {
             wrong++;
     CHECK(wrong == 0, "at the window's start target k has 0.75 x source k's output rate as drive");
     CHECK(affected->drive[22] == ref.drive[22], "source neuron 4, driven below 0, mirrors as 0 Hz");
+    CHECK(affected->drive[27] == ref.drive[27], "dead source neuron 9 mirrors as 0 Hz");
     int others = 0;
     for (uint32_t i = 0; i < 30; i++) others += (i < 20 || i >= 28) && affected->drive[i] != ref.drive[i];
     CHECK(others == 0, "target neurons outside the selection keep their drive");
