@@ -81,9 +81,10 @@ void iv_gain_restore(iv_sources *s, rewire_population_view *v) {
         const uint32_t i = idx[k];
         if (g[i] == s->gain_set[k])
             g[i] = s->gain_before[k]; /* untouched since: exactly as before */
-        else if (s->factor != 0.0f)
+        else if (s->gain_set[k] != 0.0f)
             g[i] = (float)((double)g[i] / s->factor); /* others changed it: divide ours out */
-        /* else: another intervention already put back a gain from before our zero */
+        /* else we left a 0 (our factor 0, or a gain already 0) and another intervention
+         * has since put back a gain from before it: our factor is not in it. */
     }
     s->gain_on = false;
 }

@@ -7,9 +7,13 @@
  *    the values before it; iv_gain_restore undoes it.  When nobody touched a neuron's
  *    gain in between, the saved value comes back bit for bit; when another intervention
  *    changed it meanwhile (windows that overlap without nesting), our factor is divided
- *    out (exact up to float rounding).  A factor 0 cannot be divided out: if another
- *    intervention restored a non-zero gain while ours held it at 0, its restore already
- *    removed our zero and the gain is left as it is.
+ *    out (exact up to float rounding).  A 0 cannot be divided out: when we left a 0 and
+ *    another intervention has since restored a gain from before it, our factor is not
+ *    in that gain and it is left as it is.  What no instance can repair on its own: a
+ *    factor f applied first, a factor 0 second, and f's window closing first -- the 0's
+ *    saved gains still hold f, which comes back when the 0 is lifted.  Windows that
+ *    nest (or a host that closes windows ending at the same step in the reverse order
+ *    of their opening) never meet this.
  *  - drive: iv_drive_set makes the instance's own contribution to drive[] equal to the
  *    given values (adding the difference to what it added before); iv_drive_remove takes
  *    it away.  Every contribution is rounded to a multiple of 2^-20 Hz (about 1 uHz):

@@ -69,7 +69,30 @@ static void test_two(bool nested) {
     iv_fn()->destroy(b);
 }
 
+/* A full deprivation (factor 0) with a partial one (0.5) inside it, both closing at the
+ * same step, the outer one first: the partial one's factor met a gain of 0 and is not in
+ * the gain the outer one restores, so the gains come back as they were. */
+static void test_zero_closed_first(void) {
+    iv_host f;
+    iv_host_init(&f);
+    iv_pop *eye = iv_add_pop(&f, "eye", "poisson", 10, 10.0);
+    iv_scramble(eye);
+    const iv_pop ref = *eye;
+    iv_sel sa, sb;
+    iv_params pa = params(iv_range(&sa, eye, 0, 10), 0.0, 0), pb = params(iv_range(&sb, eye, 0, 10), 0.5, 0);
+    void *a = iv_create(&f, &pa), *b = iv_create(&f, &pb);
+    iv_begin(&f, a, 0);
+    iv_begin(&f, b, 10);
+    CHECK(eye->input_gain[4] == 0.0f, "inside both: gain 0");
+    iv_end(&f, a, 30);
+    iv_end(&f, b, 30);
+    CHECK(iv_same_sources(eye, &ref), "the outer 0 closed first at the same step: gains as before, bit for bit");
+    iv_fn()->destroy(a);
+    iv_fn()->destroy(b);
+}
+
 int main(void) {
+    test_zero_closed_first();
     test_alone(-1, 0); /* the defaults: factor 0, no noise */
     test_alone(0.25, 0);
     test_alone(0.0, 3.0);
