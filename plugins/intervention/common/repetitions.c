@@ -16,6 +16,20 @@ int64_t iv_repetition_at(int64_t start, int64_t step, int64_t repetitions, int64
     return step - start - k * spacing < duration ? k : -1;
 }
 
+/* dt and positions, read when the plugin is created (the network exists by then). */
+static int prepare(iv_repeater *r, const rewire_population_view *v) {
+    if (r->ready) return REWIRE_OK;
+    double dt;
+    int rc = iv_dt(r->host, &dt);
+    if (rc != REWIRE_OK) return rc;
+    r->duration = iv_steps(r->duration_ms, dt, 1);
+    r->spacing = iv_steps(r->spacing_ms, dt, 1);
+    if (r->spacing < r->duration) r->spacing = r->duration;
+    iv_positions(v, r->src.sel, r->px, r->py);
+    r->ready = true;
+    return REWIRE_OK;
+}
+
 int iv_repeater_create(iv_repeater *r, const rewire_host *h, const rewire_selection *sel,
                        const char *param, const rewire_param_value *v) {
     *r = (iv_repeater){.host = h, .rep = -1};
@@ -40,7 +54,9 @@ int iv_repeater_create(iv_repeater *r, const rewire_host *h, const rewire_select
         h->set_error(h, "out of memory for the %u neurons of '%s'", sel->n, param);
         return REWIRE_ENOMEM;
     }
-    return REWIRE_OK;
+    rewire_population_view view;
+    rc = iv_sources_view(&r->src, h, &view);
+    return rc == REWIRE_OK ? prepare(r, &view) : rc;
 }
 
 void iv_repeater_free(iv_repeater *r) {
@@ -50,20 +66,6 @@ void iv_repeater_free(iv_repeater *r) {
     free(r->buf);
     r->px = r->py = NULL;
     r->buf = NULL;
-}
-
-/* dt and positions: read at the first window (the network exists by then). */
-static int prepare(iv_repeater *r, const rewire_population_view *v) {
-    if (r->ready) return REWIRE_OK;
-    double dt;
-    int rc = iv_dt(r->host, &dt);
-    if (rc != REWIRE_OK) return rc;
-    r->duration = iv_steps(r->duration_ms, dt, 1);
-    r->spacing = iv_steps(r->spacing_ms, dt, 1);
-    if (r->spacing < r->duration) r->spacing = r->duration;
-    iv_positions(v, r->src.sel, r->px, r->py);
-    r->ready = true;
-    return REWIRE_OK;
 }
 
 /* The drive of repetition k into r->buf. */
@@ -98,10 +100,7 @@ int iv_repeater_advance(iv_repeater *r, int64_t step) {
 }
 
 int iv_repeater_begin(iv_repeater *r, int64_t step) {
-    rewire_population_view v;
-    int rc = iv_sources_view(&r->src, r->host, &v);
-    if (rc == REWIRE_OK) rc = prepare(r, &v);
-    if (rc != REWIRE_OK) return rc;
+    if (!r->ready) return REWIRE_ESTATE; /* create() failed */
     r->open = true;
     r->start = step;
     r->rep = -1;

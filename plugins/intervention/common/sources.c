@@ -25,7 +25,10 @@ int iv_sources_init(iv_sources *s, const rewire_host *h, const rewire_selection 
         h->set_error(h, "out of memory for the %u neurons of '%s'", sel->n, param);
         return REWIRE_ENOMEM;
     }
-    return REWIRE_OK;
+    /* The network exists when plugins are created: refuse a selection of non-sources
+     * now, before the run, rather than when the first window opens. */
+    rewire_population_view v;
+    return iv_sources_view(s, h, &v);
 }
 
 void iv_sources_free(iv_sources *s) {

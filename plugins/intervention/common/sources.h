@@ -40,7 +40,8 @@ typedef struct iv_sources {
     bool gain_on, drive_on;
 } iv_sources;
 
-/* Allocate the bookkeeping for `sel` (the value of parameter `param`). */
+/* Allocate the bookkeeping for `sel` (the value of parameter `param`) and check that it
+ * selects input sources (iv_sources_view); call it from create(). */
 int iv_sources_init(iv_sources *s, const rewire_host *h, const rewire_selection *sel,
                     const char *param);
 void iv_sources_free(iv_sources *s);

@@ -53,7 +53,7 @@ typedef struct enrichment {
     iv_sources channel;
     double rate_min, rate_max, interval_ms, width_min, width_max;
     int64_t bumps;
-    int64_t interval;       /* steps; 0 until the first window */
+    int64_t interval;       /* steps */
     float *px, *py;         /* [n] positions */
     double *buf;            /* [n] the pattern's drive */
     int64_t start, pattern; /* the window's first step; pattern shown, -1 none */
@@ -99,6 +99,14 @@ static int enrichment_create(const rewire_host *host, const rewire_param_value *
             rc = REWIRE_ENOMEM;
         }
     }
+    double dt;
+    if (rc == REWIRE_OK) rc = iv_dt(host, &dt);
+    if (rc == REWIRE_OK) { /* positions and steps, now that the network exists */
+        rewire_population_view v;
+        rc = iv_sources_view(&e->channel, host, &v);
+        if (rc == REWIRE_OK) iv_positions(&v, e->channel.sel, e->px, e->py);
+        e->interval = iv_steps(e->interval_ms, dt, 1);
+    }
     if (rc != REWIRE_OK) {
         enrichment_destroy(e);
         return rc;
@@ -141,13 +149,6 @@ static int enrichment_begin(void *instance, int64_t step) {
     rewire_population_view v;
     int rc = iv_sources_view(&e->channel, e->host, &v);
     if (rc != REWIRE_OK) return rc;
-    if (e->interval == 0) {
-        double dt;
-        rc = iv_dt(e->host, &dt);
-        if (rc != REWIRE_OK) return rc;
-        e->interval = iv_steps(e->interval_ms, dt, 1);
-        iv_positions(&v, e->channel.sel, e->px, e->py);
-    }
     e->start = step;
     e->pattern = -1;
     return advance(e, step);

@@ -45,7 +45,7 @@ typedef struct mirror {
     const rewire_selection *source;
     iv_sources target;
     double gain;
-    double dt;         /* ms, 0 until the first window */
+    double dt;         /* ms */
     double *drive;     /* [n] */
     uint64_t *counts;  /* [n] source spike counts at the last hook (spiking sources) */
 } mirror;
@@ -56,6 +56,29 @@ static void mirror_destroy(void *instance) {
     free(m->drive);
     free(m->counts);
     free(m);
+}
+
+static bool has_counts(const rewire_population_view *v) {
+    return REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, spike_counts) &&
+           v->spike_counts;
+}
+
+static int source_view(const mirror *m, rewire_population_view *v) {
+    memset(v, 0, sizeof *v);
+    if (m->host->population_find(m->host, m->source->population, v) != REWIRE_OK) {
+        m->host->set_error(m->host, "'source': no population '%s' in the network",
+                           m->source->population);
+        return REWIRE_ENOENT;
+    }
+    const bool source_model = REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, drive) &&
+                              v->input_gain && v->drive;
+    if (!v->rate && !source_model && !has_counts(v)) {
+        m->host->set_error(m->host, "'source': population '%s' (%s) shows neither rates nor "
+                                    "spike counts to mirror",
+                           m->source->population, v->model ? v->model : "?");
+        return REWIRE_EINVAL;
+    }
+    return REWIRE_OK;
 }
 
 static int mirror_create(const rewire_host *host, const rewire_param_value *params,
@@ -94,34 +117,14 @@ static int mirror_create(const rewire_host *host, const rewire_param_value *para
             rc = REWIRE_ENOMEM;
         }
     }
+    rewire_population_view sv;
+    if (rc == REWIRE_OK) rc = source_view(m, &sv);
+    if (rc == REWIRE_OK) rc = iv_dt(host, &m->dt);
     if (rc != REWIRE_OK) {
         mirror_destroy(m);
         return rc;
     }
     *instance = m;
-    return REWIRE_OK;
-}
-
-static bool has_counts(const rewire_population_view *v) {
-    return REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, spike_counts) &&
-           v->spike_counts;
-}
-
-static int source_view(const mirror *m, rewire_population_view *v) {
-    memset(v, 0, sizeof *v);
-    if (m->host->population_find(m->host, m->source->population, v) != REWIRE_OK) {
-        m->host->set_error(m->host, "'source': no population '%s' in the network",
-                           m->source->population);
-        return REWIRE_ENOENT;
-    }
-    const bool source_model = REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, drive) &&
-                              v->input_gain && v->drive;
-    if (!v->rate && !source_model && !has_counts(v)) {
-        m->host->set_error(m->host, "'source': population '%s' (%s) shows neither rates nor "
-                                    "spike counts to mirror",
-                           m->source->population, v->model ? v->model : "?");
-        return REWIRE_EINVAL;
-    }
     return REWIRE_OK;
 }
 
@@ -165,10 +168,6 @@ static int update(mirror *m, int64_t slice_steps) {
 static int mirror_begin(void *instance, int64_t step) {
     (void)step;
     mirror *m = instance;
-    if (m->dt == 0) {
-        int rc = iv_dt(m->host, &m->dt);
-        if (rc != REWIRE_OK) return rc;
-    }
     return update(m, 0);
 }
 

@@ -90,6 +90,10 @@ static void test_errors(void) {
     inst = iv_create(&f, &p);
     CHECK(inst != NULL, "disjoint parts of one population are fine");
     iv_fn()->destroy(inst);
+    iv_pop *lif = iv_add_pop(&f, "lif", "lif_cuba", 10, 0.0);
+    p = params(iv_range(&s1, a, 0, 5), iv_range(&s2, lif, 0, 10));
+    CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "unaffected"),
+          "an unaffected channel of lif neurons is refused when created: %s", f.error);
     const rewire_param_spec *ps = iv_descriptor()->params;
     CHECK(ps[iv_param_index("affected")].flags & REWIRE_PARAM_DRIVES, "affected is declared DRIVES");
     CHECK(ps[iv_param_index("unaffected")].flags & REWIRE_PARAM_SUPPRESSES,

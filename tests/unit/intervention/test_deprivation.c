@@ -103,10 +103,9 @@ int main(void) {
     iv_pop *lif = iv_add_pop(&f, "v1", "lif_coba", 10, 0.0);
     iv_sel s;
     iv_params p = params(iv_range(&s, lif, 0, 10), 0, 0);
-    void *inst = iv_create(&f, &p);
-    CHECK(iv_begin(&f, inst, 0) == REWIRE_EINVAL && strstr(f.error, "input sources"),
-          "depriving lif neurons is refused: %s", f.error);
-    iv_fn()->destroy(inst);
+    void *inst = NULL;
+    CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "input sources"),
+          "depriving lif neurons is refused when created: %s", f.error);
     CHECK(iv_descriptor()->params[iv_param_index("channel")].flags & REWIRE_PARAM_SUPPRESSES,
           "channel is declared SUPPRESSES");
     return tap_done();

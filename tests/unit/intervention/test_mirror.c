@@ -116,6 +116,10 @@ static void test_errors(void) {
     p = params(iv_range(&s, a, 0, 10), iv_range(&t, a, 5, 15), 1.0);
     CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "share"),
           "source and target sharing neurons are refused: %s", f.error);
+    iv_pop *lif = iv_add_pop(&f, "lif", "lif_cuba", 10, 0.0);
+    p = params(iv_range(&s, a, 0, 10), iv_range(&t, lif, 0, 10), 1.0);
+    CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "input sources"),
+          "a target of lif neurons is refused when created: %s", f.error);
     const rewire_param_spec *ps = iv_descriptor()->params;
     CHECK(ps[iv_param_index("target")].flags & REWIRE_PARAM_DRIVES, "target is declared DRIVES");
 }

@@ -224,15 +224,12 @@ static void test_errors(void) {
     CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "spacing"),
           "spacing shorter than duration is refused: %s", f.error);
     p = base_params(iv_range(&sl, lif, 0, 10));
-    inst = iv_create(&f, &p);
-    CHECK(iv_begin(&f, inst, 0) == REWIRE_EINVAL && strstr(f.error, "input sources"),
-          "a channel of lif neurons is refused: %s", f.error);
-    iv_fn()->destroy(inst);
+    CHECK(iv_fn()->create(&f.host, p.v, &inst) == REWIRE_EINVAL && strstr(f.error, "input sources"),
+          "a channel of lif neurons is refused when created: %s", f.error);
     f.proj.name = NULL; /* no projection: no dt */
     p = base_params(iv_range(&s, in, 0, 10));
-    inst = iv_create(&f, &p);
-    CHECK(iv_begin(&f, inst, 0) != REWIRE_OK && strstr(f.error, "dt"), "no dt to be had: %s", f.error);
-    iv_fn()->destroy(inst);
+    CHECK(iv_fn()->create(&f.host, p.v, &inst) != REWIRE_OK && strstr(f.error, "dt"),
+          "no dt to be had: %s", f.error);
 }
 
 int main(void) {
