@@ -113,9 +113,9 @@ static int cimt_end(void *instance, int64_t step) {
 static int cimt_set_param(void *instance, uint32_t index, rewire_param_value value) {
     cimt *c = instance;
     if (index != P_REP0 + IV_REP_RATE) {
-        c->practice.host->set_error(c->practice.host,
-                                    "parameter '%s' of cimt cannot change while running",
-                                    index < N_PARAMS ? cimt_params[index].name : "?");
+        const rewire_host *h = c->practice.host;
+        h->set_error(h, "parameter '%s' of cimt cannot change while running",
+                     index < N_PARAMS ? cimt_params[index].name : "?");
         return REWIRE_EINVAL;
     }
     return iv_repeater_set_rate(&c->practice, value.real);

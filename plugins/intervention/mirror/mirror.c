@@ -14,7 +14,11 @@
  *  - spiking neurons (lif_*): the spikes it emitted over the last slice divided by the
  *    slice's duration (0 at the window's start, before any slice).
  * The drive is taken away when the window closes (composes with other interventions on
- * the target, common/sources.h).
+ * the target, common/sources.h).  The host runs the interventions' on_slice hooks one
+ * after the other: when another intervention changes the source's drive at a slice edge,
+ * the mirror sees it at once if that intervention's hooks run first (the order listed,
+ * the phases' before the top-level ones), else one slice (at most the shortest delay)
+ * later.
  *
  * What it models: watching the intact limb's movement in a mirror gives the affected
  * (or amputated) limb's representation the visual impression of use; here it becomes

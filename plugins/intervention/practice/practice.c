@@ -65,7 +65,7 @@ static int practice_set_param(void *instance, uint32_t index, rewire_param_value
     iv_repeater *r = instance;
     if (index != P_REP0 + IV_REP_RATE) {
         r->host->set_error(r->host, "parameter '%s' of practice cannot change while running",
-                                    index < N_PARAMS ? practice_params[index].name : "?");
+                           index < N_PARAMS ? practice_params[index].name : "?");
         return REWIRE_EINVAL;
     }
     return iv_repeater_set_rate(r, value.real);
