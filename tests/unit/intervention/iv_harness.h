@@ -1,6 +1,7 @@
 /* Driving an intervention plugin through its function table as the host does, without a
  * network: the test owns a few populations (rates, input_gain, drive, spike counts,
- * positions) and one projection (for dt), and calls begin / on_slice / end itself.  The
+ * positions) and one projection "p" (dt 0.1 ms, plasticity_gain 1; found by name and as
+ * projection 0), and calls begin / on_slice / end itself.  The
  * plugin's source is compiled into the test program (one plugin per test), so the tests
  * do not depend on the loader.  Header-only, static. */
 #ifndef RW_TEST_IV_HARNESS_H
@@ -97,6 +98,14 @@ static inline int iv_projection_at(const rewire_host *h, uint32_t index, rewire_
     return REWIRE_OK;
 }
 
+static inline int iv_projection_find(const rewire_host *h, const char *name,
+                                     rewire_projection_view **out) {
+    iv_host *f = (iv_host *)h;
+    if (!f->proj.name || strcmp(name, f->proj.name) != 0) return REWIRE_ENOENT;
+    *out = &f->proj;
+    return REWIRE_OK;
+}
+
 static inline int64_t iv_now(const rewire_host *h) { return ((const iv_host *)h)->now; }
 static inline double iv_day_length(const rewire_host *h) { (void)h; return 2000.0; }
 
@@ -107,7 +116,8 @@ static inline void iv_host_init(iv_host *f) {
                             .abi_minor = REWIRE_ABI_MINOR, .host_version = "test",
                             .instance_name = "intervention", .log = iv_log,
                             .set_error = iv_set_error, .random_uniform = iv_random,
-                            .population_find = iv_population_find, .now = iv_now,
+                            .population_find = iv_population_find,
+                            .projection_find = iv_projection_find, .now = iv_now,
                             .day_length = iv_day_length, .projection_at = iv_projection_at};
     f->proj = (rewire_projection_view){.struct_size = sizeof f->proj, .name = "p", .dt = 0.1,
                                        .plasticity_gain = 1.0f};
