@@ -74,6 +74,12 @@ static int source_view(const mirror *m, rewire_population_view *v) {
                            m->source->population);
         return REWIRE_ENOENT;
     }
+    if (v->size != m->source->population_size) {
+        m->host->set_error(m->host, "'source': population '%s' has %u neurons, the selection "
+                                    "was made for %u",
+                           m->source->population, v->size, m->source->population_size);
+        return REWIRE_EINVAL;
+    }
     const bool source_model = REWIRE_HAS_FIELD(rewire_population_view, v->struct_size, drive) &&
                               v->input_gain && v->drive;
     if (!v->rate && !source_model && !has_counts(v)) {
