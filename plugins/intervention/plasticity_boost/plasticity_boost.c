@@ -52,6 +52,7 @@ typedef struct boost {
     const rewire_host *host;
     const rewire_name_list *projections; /* owned by the host, valid until destroy */
     double gain, ramp;                   /* ramp in ms */
+    double dt;                           /* ms, of the first projection */
     rewire_projection_view **views;      /* [projections->n], re-read at every hook */
     gain_hold *holds;                    /* [projections->n] */
     bool open;
@@ -105,6 +106,7 @@ static int boost_apply(boost *b, int64_t step) {
         gain_hold_set(&b->holds[k], &v->plasticity_gain, boost_factor(b, step, v->dt));
     }
     b->last_step = step;
+    b->dt = b->views[0]->dt;
     return REWIRE_OK;
 }
 
@@ -130,6 +132,8 @@ static int boost_on_slice(void *instance, int64_t first_step, int64_t end_step) 
     boost *b = instance;
     (void)first_step;
     if (!b->open || !(b->ramp > 0)) return REWIRE_OK;
+    /* Once the ramp is done the factor stays at gain: nothing to update. */
+    if ((double)(b->last_step - b->begin_step) * b->dt >= b->ramp) return REWIRE_OK;
     return boost_apply(b, end_step);
 }
 
