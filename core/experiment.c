@@ -174,7 +174,7 @@ bool rw_parse_dist(const rw_node *n, rewire_dim dim, double lo, double hi, const
 /* ---- sections ---- */
 
 static bool parse_experiment_section(rw_experiment *e, const rw_node *sec, rw_diag *d) {
-    static const char *const keys[] = {"name", "dt", "seed", "plugin_path"};
+    static const char *const keys[] = {"name", "dt", "seed", "plugin_path", "time_scale"};
     bool ok = rw_check_keys(sec, keys, ARRAY_LEN(keys), "'experiment'", d);
     if (sec->type != RW_NODE_MAP) return false;
     const rw_node *n;
@@ -199,6 +199,7 @@ static bool parse_experiment_section(rw_experiment *e, const rw_node *sec, rw_di
         else
             ok = false;
     }
+    if ((n = rw_map_get(sec, "time_scale"))) ok = rw_parse_time_scale(e, n, d) && ok;
     if ((n = rw_map_get(sec, "plugin_path"))) {
         if (n->type != RW_NODE_SEQ) {
             rw_diag_error(d, n->loc, "experiment plugin_path: expected a list of folders");
@@ -335,7 +336,7 @@ static int event_order(const void *a, const void *b) {
     return (x->loc.col > y->loc.col) - (x->loc.col < y->loc.col);
 }
 
-static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
+static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_registry *reg, rw_diag *d) {
     if (tl->type != RW_NODE_SEQ || tl->n == 0) {
         rw_diag_error(d, tl->loc,
                       "timeline: expected a non-empty list of phases, e.g. "
@@ -344,7 +345,7 @@ static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
     }
     e->phases = calloc(tl->n, sizeof *e->phases);
     if (!e->phases) return false;
-    static const char *const keys[] = {"phase", "duration", "events"};
+    static const char *const keys[] = {"phase", "duration", "events", "injuries", "interventions"};
     bool ok = true;
     double t0 = 0;
     for (size_t i = 0; i < tl->n; i++) {
@@ -379,10 +380,16 @@ static bool parse_timeline(rw_experiment *e, const rw_node *tl, rw_diag *d) {
         } else {
             const rw_node *evs = rw_map_get(ph, "events");
             if (evs) ok = parse_events(e, evs, p, t0, d) && ok;
+            const rw_node *inj = rw_map_get(ph, "injuries"), *iv = rw_map_get(ph, "interventions");
+            if (p->name && inj) ok = rw_parse_injuries(e, inj, p, t0, reg, d) && ok;
+            char where[96];
+            snprintf(where, sizeof where, "phase '%s'", p->name ? p->name : "?");
+            if (iv) ok = rw_parse_interventions(e, iv, where, t0, t0 + p->duration, reg, d) && ok;
             t0 += p->duration;
         }
     }
     if (e->n_events > 1) qsort(e->events, e->n_events, sizeof *e->events, event_order);
+    rw_sort_injuries(e);
     return ok;
 }
 
@@ -545,7 +552,8 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
     if (rw_diag_errors(d) > errors_before) goto fail;
 
     static const char *const top[] = {"experiment", "populations", "neuromodulators",
-                                      "projections", "record",     "timeline", "outputs"};
+                                      "projections", "record",     "timeline", "outputs",
+                                      "interventions"};
     rw_check_keys(root, top, ARRAY_LEN(top), "the experiment file", d);
     if (root->type != RW_NODE_MAP) goto fail;
 
@@ -557,7 +565,10 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
     if ((sec = rw_map_get(root, "neuromodulators"))) parse_modulators(e, sec, d);
     if ((sec = rw_map_get(root, "projections"))) rw_parse_projections(e, sec, reg, d);
     if ((sec = rw_map_get(root, "record"))) rw_parse_records(e, sec, d);
-    if ((sec = rw_require(root, "timeline", "the experiment file", d))) parse_timeline(e, sec, d);
+    if ((sec = rw_require(root, "timeline", "the experiment file", d))) parse_timeline(e, sec, reg, d);
+    if ((sec = rw_map_get(root, "interventions")) && e->n_phases)
+        rw_parse_interventions(e, sec, "top-level", 0, rw_experiment_duration(e), reg, d);
+    rw_check_intervention_conflicts(e, d);
     if ((sec = rw_map_get(root, "outputs"))) parse_outputs(e, sec, reg, d);
 
     if (rw_diag_errors(d) > errors_before) goto fail;
@@ -607,6 +618,7 @@ void rw_experiment_free(rw_experiment *e) {
     for (uint32_t i = 0; i < e->n_modulators; i++) free(e->modulators[i].name);
     free(e->modulators);
     free(e->events);
+    rw_free_timeline_plugins(e);
     for (uint32_t i = 0; i < e->n_plugin_paths; i++) free(e->plugin_paths[i]);
     free(e->plugin_paths);
     free(e->name);

@@ -37,4 +37,16 @@ bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d);
 bool rw_parse_projections(rw_experiment *e, const rw_node *map, rw_registry *reg, rw_diag *d);
 bool rw_parse_records(rw_experiment *e, const rw_node *map, rw_diag *d);
 
+/* experiment_timeline.c */
+bool rw_parse_time_scale(rw_experiment *e, const rw_node *n, rw_diag *d);
+/* `injuries:` of phase ph, which starts at t0 ms. */
+bool rw_parse_injuries(rw_experiment *e, const rw_node *list, const rw_phase_spec *ph, double t0,
+                       rw_registry *reg, rw_diag *d);
+/* `interventions:` of a phase (or the top level: `where`), spanning [t0, t1) ms. */
+bool rw_parse_interventions(rw_experiment *e, const rw_node *list, const char *where, double t0,
+                            double t1, rw_registry *reg, rw_diag *d);
+void rw_sort_injuries(rw_experiment *e);
+bool rw_check_intervention_conflicts(const rw_experiment *e, rw_diag *d);
+void rw_free_timeline_plugins(rw_experiment *e);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "network_edit.h"
 #include "rng.h"
 
 typedef struct rw_host_impl {
@@ -154,6 +155,106 @@ static int host_projection_find(const rewire_host *h, const char *name, rewire_p
     return REWIRE_ENOENT;
 }
 
+/* ---- ABI 1.2: time, enumeration, injuries ---- */
+
+static int64_t host_now(const rewire_host *h) {
+    rw_run_ctx *ctx = impl(h)->ctx;
+    return ctx->net ? rw_network_step(ctx->net) : 0;
+}
+
+static double host_day_length(const rewire_host *h) { return impl(h)->ctx->exp->day_length; }
+
+static int host_population_at(const rewire_host *h, uint32_t index, rewire_population_view *out) {
+    rw_run_ctx *ctx = impl(h)->ctx;
+    if (!ctx->net || index >= ctx->exp->n_populations) return REWIRE_ENOENT;
+    return rw_network_population_view(ctx->net, index, out);
+}
+
+static int host_projection_at(const rewire_host *h, uint32_t index, rewire_projection_view **out) {
+    rw_run_ctx *ctx = impl(h)->ctx;
+    if (!ctx->net || index >= ctx->exp->n_projections) return REWIRE_ENOENT;
+    *out = rw_network_projection_view(ctx->net, index);
+    return 0;
+}
+
+/* A selection's population index, after checking that its indices fit it. */
+static int selection_population(const rewire_host *h, const rewire_selection *sel, int *pop) {
+    rw_run_ctx *ctx = impl(h)->ctx;
+    *pop = sel && sel->population ? rw_experiment_find_population(ctx->exp, sel->population) : -1;
+    if (*pop < 0) {
+        host_set_error(h, "selection of an unknown population '%s'",
+                       sel && sel->population ? sel->population : "(null)");
+        return REWIRE_ENOENT;
+    }
+    uint32_t size = ctx->exp->populations[*pop].size;
+    for (uint32_t k = 0; k < sel->n; k++)
+        if (sel->index[k] >= size) {
+            host_set_error(h, "selection index %u is outside population '%s' (size %u)",
+                           sel->index[k], sel->population, size);
+            return REWIRE_EINVAL;
+        }
+    return 0;
+}
+
+static int host_kill_neurons(const rewire_host *h, const rewire_selection *sel) {
+    rw_run_ctx *ctx = impl(h)->ctx;
+    int pop, rc = ctx->net ? selection_population(h, sel, &pop) : REWIRE_ESTATE;
+    if (rc) return rc;
+    return rw_network_kill(ctx->net, (uint32_t)pop, sel->index, sel->n) == UINT64_MAX
+               ? REWIRE_ENOMEM
+               : 0;
+}
+
+/* mask[i] = 1 for the selected neurons of a population of `size` (NULL sel: none made). */
+static int selection_mask(const rewire_host *h, const rewire_selection *sel, const char *side,
+                          const char *expected, uint32_t size, uint8_t **mask) {
+    *mask = NULL;
+    if (!sel) return 0;
+    int pop, rc = selection_population(h, sel, &pop);
+    if (rc) return rc;
+    if (strcmp(sel->population, expected) != 0) {
+        host_set_error(h, "the %s selection is of population '%s', but the projection's %s is '%s'",
+                       side, sel->population, side, expected);
+        return REWIRE_EINVAL;
+    }
+    *mask = calloc(size ? size : 1, 1);
+    if (!*mask) return REWIRE_ENOMEM;
+    for (uint32_t k = 0; k < sel->n; k++) (*mask)[sel->index[k]] = 1;
+    return 0;
+}
+
+static int host_remove_synapses(const rewire_host *h, const char *projection,
+                                const rewire_selection *pre, const rewire_selection *post,
+                                double fraction, uint64_t *removed) {
+    rw_host_impl *hi = impl(h);
+    rw_run_ctx *ctx = hi->ctx;
+    if (removed) *removed = 0;
+    int proj = -1;
+    for (uint32_t i = 0; ctx->net && projection && i < ctx->exp->n_projections; i++)
+        if (strcmp(ctx->exp->projections[i].name, projection) == 0) proj = (int)i;
+    if (proj < 0) {
+        host_set_error(h, "no projection '%s'", projection ? projection : "(null)");
+        return REWIRE_ENOENT;
+    }
+    if (!(fraction >= 0.0)) {
+        host_set_error(h, "fraction %g is not a probability", fraction);
+        return REWIRE_EINVAL;
+    }
+    const rw_projection_spec *ps = &ctx->exp->projections[proj];
+    const rw_population_spec *a = &ctx->exp->populations[ps->pre], *b = &ctx->exp->populations[ps->post];
+    uint8_t *pre_mask = NULL, *post_mask = NULL;
+    int rc = selection_mask(h, pre, "source", a->name, a->size, &pre_mask);
+    if (!rc) rc = selection_mask(h, post, "target", b->name, b->size, &post_mask);
+    if (!rc) {
+        uint64_t key = rw_rng_key(ctx->exp->seed, hi->stream);
+        uint64_t n = rw_network_cut(ctx->net, (uint32_t)proj, pre_mask, post_mask, fraction, key);
+        if (removed) *removed = n;
+    }
+    free(pre_mask);
+    free(post_mask);
+    return rc;
+}
+
 rewire_host *rw_host_new(rw_run_ctx *ctx, const char *instance_name, uint64_t stream) {
     rw_host_impl *hi = calloc(1, sizeof *hi);
     if (!hi) return NULL;
@@ -183,6 +284,12 @@ rewire_host *rw_host_new(rw_run_ctx *ctx, const char *instance_name, uint64_t st
     h->uv_loop = host_uv_loop;
     h->population_find = host_population_find;
     h->projection_find = host_projection_find;
+    h->now = host_now;
+    h->day_length = host_day_length;
+    h->population_at = host_population_at;
+    h->projection_at = host_projection_at;
+    h->kill_neurons = host_kill_neurons;
+    h->remove_synapses = host_remove_synapses;
     return h;
 }
 

@@ -32,6 +32,7 @@ static void deliver_released(rw_network *net, rw_proj *pr, int64_t step, const u
     const float *restrict w = pr->weights;
     const uint16_t *restrict dl = pr->delays;
     const float *restrict release = pr->pre_release;
+    if (pr->hist_rel) rw_network_note_release(net, pr, step, spk, n_spk);
     const bool one_delay = pr->min_delay == pr->max_delay;
     uint32_t slot0 = base + pr->min_delay;
     slot0 -= slot0 >= D ? D : 0;
@@ -181,7 +182,7 @@ int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
     const int64_t s0 = net->step;
     const uint32_t n = (uint32_t)n_steps;
     int rc = advance_populations(net, s0, n, rec);
-    if (rc) return rc;
+    if (rc || (rc = rw_network_note_spikes(net, s0, n))) return rc;
 
     for (uint32_t t = 0; t < n; t++) {
         const int64_t step = s0 + t;

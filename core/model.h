@@ -171,6 +171,22 @@ typedef struct rw_event_spec {
     double value;
 } rw_event_spec;
 
+/* An injury of the timeline: applied once at `time` (ms from the start of the run). */
+typedef struct rw_injury_spec {
+    rw_plugin_ref ref;
+    char *label;                  /* `name:` or the plugin's name */
+    double time;
+} rw_injury_spec;
+
+/* An intervention and the windows it is active in: [start[k], end[k]) ms from the start
+ * of the run, in increasing order, never overlapping. */
+typedef struct rw_intervention_spec {
+    rw_plugin_ref ref;
+    char *label;
+    uint32_t n_windows;
+    double *start, *end;
+} rw_intervention_spec;
+
 typedef struct rw_output_spec {
     rw_plugin_ref ref;
     bool *subscribed;             /* [n_records] */
@@ -184,6 +200,7 @@ typedef struct rw_experiment {
     char *overrides;              /* --set arguments, one per line */
     uint64_t seed;
     double dt;                    /* ms */
+    double day_length;            /* ms of simulated time per clinical day (time_scale), 0: none */
     uint32_t n_plugin_paths;
     char **plugin_paths;          /* absolute or relative to the experiment file's folder */
     uint32_t n_populations;
@@ -200,6 +217,10 @@ typedef struct rw_experiment {
     rw_modulator_spec *modulators;
     uint32_t n_events;
     rw_event_spec *events;        /* sorted by time (stable: file order at one time) */
+    uint32_t n_injuries;
+    rw_injury_spec *injuries;     /* sorted by time (stable) */
+    uint32_t n_interventions;
+    rw_intervention_spec *interventions; /* in file order */
 } rw_experiment;
 
 void rw_experiment_free(rw_experiment *e);

@@ -40,7 +40,7 @@ static bool is_structural(const rewire_learning_rule_v1 *rule) {
 }
 
 /* Point the view at the projection's current arrays (after building or attaching). */
-static void proj_sync_view(rw_network *net, rw_proj *pr) {
+void rw_proj_sync_view(rw_network *net, rw_proj *pr) {
     rewire_projection_view *v = &pr->view;
     v->struct_size = sizeof *v;
     v->name = pr->name;
@@ -160,7 +160,7 @@ rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
             return NULL;
         }
     }
-    for (uint32_t k = 0; k < net->n_projs; k++) proj_sync_view(net, &net->projs[k]);
+    for (uint32_t k = 0; k < net->n_projs; k++) rw_proj_sync_view(net, &net->projs[k]);
     return net;
 }
 
@@ -183,8 +183,13 @@ int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_
     out->v = p->v;
     out->excitability = p->excitability;
     /* Poisson sources: their rate; rate models: r (a write is the new state of a rate
-     * unit, and holds on a rate_input unit until its next presentation). */
+     * unit; a rate_input unit shows its presentation again at the next step: drive it
+     * through input_gain and drive instead). */
     out->rate = rw_model_is_rate(p->model) ? p->r : p->rate;
+    out->input_gain = p->input_gain;
+    out->drive = p->drive;
+    out->spike_counts = p->spike_counts;
+    out->alive = p->alive;
     return REWIRE_OK;
 }
 
@@ -285,7 +290,7 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
     pr->rule = rule;
     pr->instance = instance;
     pr->view.n_syn_state = n_state;
-    proj_sync_view(net, pr);
+    rw_proj_sync_view(net, pr);
     return REWIRE_OK;
 }
 

@@ -102,6 +102,21 @@ typedef struct rw_pop {
     /* Spike models only; a rate population's off[] stays all zero (it never spikes). */
     rw_spike_buf spikes;
     uint64_t spike_count;
+
+    /* Injuries and interventions (rewire/network.h, ABI 1.2).  alive[i] = 0 once killed;
+     * spike_counts per neuron (spiking models); sources (poisson, rate_input) emit
+     * max(0, base * input_gain + drive) while alive. */
+    uint8_t *alive;
+    uint64_t *spike_counts;
+    float *input_gain;
+    double *drive;
+    double *base;        /* RATE_INPUT: the presentation shown, before gain and drive */
+    /* The spikes of the last hist_len steps (only when the network keeps a history:
+     * injuries that remove synapses recompute the input in flight from it).  Step s
+     * is in slot s % hist_len: hist_n[slot] neurons hist_idx[slot][0 ..). */
+    uint32_t **hist_idx;
+    uint32_t *hist_n, *hist_cap;
+    uint32_t hist_slots;
 } rw_pop;
 
 typedef struct rw_row_span {
@@ -141,6 +156,9 @@ typedef struct rw_proj {
     /* [n_pre], only for rules with REWIRE_RULE_PRE_RELEASE (else NULL): delivery scales
      * row i's weights by pre_release[i] (short-term plasticity). */
     float *pre_release;
+    /* With a spike history and release factors: the factor each spike of the history
+     * was delivered with (hist_rel[slot][k] for the pre population's hist_idx[slot][k]). */
+    float **hist_rel;
 } rw_proj;
 
 struct rw_network {
@@ -153,6 +171,9 @@ struct rw_network {
     uint32_t n_projs;
     rw_proj *projs;
     uint64_t syn_events;
+    /* Steps of spike history kept (0: none): the longest delay of any projection, so
+     * every spike still in flight is in it. */
+    uint32_t hist_len;
 };
 
 /* ---- connect.c ---- */
@@ -177,6 +198,19 @@ void rw_connect_fill_post_index(rw_proj *pr);
  * [delay_lo, delay_hi], recompute min/max delay over the synapses in use, refill the
  * post index, clear the flag.  O(n_syn), allocates nothing. */
 void rw_proj_restructure(rw_proj *pr);
+
+/* Point the projection's view at its current arrays (after building, attaching a rule
+ * or removing synapses). */
+void rw_proj_sync_view(rw_network *net, rw_proj *pr);
+
+/* ---- network_edit.c ---- */
+
+/* After the populations advanced over [s0, s0 + n): add the slice's spikes to the
+ * per-neuron counts and, when kept, to the history.  0 or REWIRE_ENOMEM. */
+int rw_network_note_spikes(rw_network *net, int64_t s0, uint32_t n);
+/* With a history: the release factors the spikes of `step` are delivered with. */
+void rw_network_note_release(rw_network *net, rw_proj *pr, int64_t step, const uint32_t *spk,
+                             uint32_t n_spk);
 
 /* ---- neurons.c ---- */
 

@@ -80,13 +80,20 @@ static int spikes_reserve(rw_spike_buf *b, size_t need) {
 
 /* Draw the next spike of Poisson source i from step `from` on: a geometric number of
  * empty steps with p = rate dt, the same law as one Bernoulli(p) trial per step. */
+/* The rate source i fires at now: its own rate through the interventions' gain and
+ * drive (rewire/network.h), and nothing once it is dead. */
+static inline double poisson_rate(const rw_pop *p, uint32_t i) {
+    double r = p->rate[i] * (double)p->input_gain[i] + p->drive[i];
+    return p->alive[i] && r > 0.0 ? r : 0.0; /* also maps NaN to 0 */
+}
+
 static void poisson_draw(rw_pop *p, uint32_t i, int64_t from, double dt) {
-    if (p->rate[i] != p->rate_drawn[i]) {
-        double prob = p->rate[i] * dt * 1e-3;
+    const double rate = poisson_rate(p, i);
+    if (rate != p->rate_drawn[i]) {
+        double prob = rate * dt * 1e-3;
         prob = prob > 1.0 ? 1.0 : prob;
-        prob = prob > 0.0 ? prob : 0.0; /* also maps NaN to 0 */
         p->log1m_p[i] = log1p(-prob);
-        p->rate_drawn[i] = p->rate[i];
+        p->rate_drawn[i] = rate;
     }
     double u = rw_rng_uniform_k(p->rng_key, i, p->draws[i]++);
     p->next_spike[i] = from + (int64_t)rw_geometric(u, p->log1m_p[i]);
@@ -140,6 +147,17 @@ int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_s
     p->name = strdup(s->name ? s->name : "");
     p->spikes.off = calloc((size_t)max_slice + 1, sizeof *p->spikes.off);
     if (!p->name || !p->spikes.off || spikes_reserve(&p->spikes, n + 64)) return -1;
+    p->alive = malloc(n ? n : 1);
+    if (!p->alive) return -1;
+    memset(p->alive, 1, n);
+    if (!rw_model_is_rate(s->model) && !(p->spike_counts = calloc(n ? n : 1, sizeof *p->spike_counts)))
+        return -1;
+    if (s->model == RW_MODEL_POISSON || s->model == RW_MODEL_RATE_INPUT) {
+        p->input_gain = malloc((n ? n : 1) * sizeof *p->input_gain);
+        p->drive = calloc(n ? n : 1, sizeof *p->drive);
+        if (!p->input_gain || !p->drive) return -1;
+        for (size_t i = 0; i < n; i++) p->input_gain[i] = 1.0f;
+    }
 
     if (s->model == RW_MODEL_LIF_CUBA || s->model == RW_MODEL_LIF_COBA) {
         p->v = malloc(n * sizeof *p->v);
@@ -187,6 +205,15 @@ int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots) {
 
 void rw_pop_free(rw_pop *p) {
     free(p->name);
+    free(p->alive);
+    free(p->spike_counts);
+    free(p->input_gain);
+    free(p->drive);
+    free(p->base);
+    for (uint32_t k = 0; p->hist_idx && k < p->hist_slots; k++) free(p->hist_idx[k]);
+    free(p->hist_idx);
+    free(p->hist_n);
+    free(p->hist_cap);
     free(p->excitability);
     free(p->v);
     free(p->g_e);
@@ -323,9 +350,7 @@ int rw_poisson_slice(rw_pop *p, int64_t s0, uint32_t n, double dt) {
     /* A rate changed through the view since the pending draw: redraw from now on
      * (geometric intervals are memoryless, so this is exact). */
     for (uint32_t i = 0; i < p->n; i++)
-        if (p->rate[i] != p->rate_drawn[i] &&
-            !(isnan(p->rate[i]) && isnan(p->rate_drawn[i])))
-            poisson_draw(p, i, s0, dt);
+        if (poisson_rate(p, i) != p->rate_drawn[i]) poisson_draw(p, i, s0, dt);
 
     /* Spikes per source, then a stable counting sort by step keeps neurons in order. */
     size_t m = 0;

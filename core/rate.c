@@ -38,12 +38,22 @@ static void show_presentation(rw_pop *p, int64_t k) {
     if (p->noise > 0.0) {
         for (uint32_t i = 0; i < p->n; i++) {
             double x = row[i] + p->noise * rw_rng_normal_k(p->pattern_key, (uint64_t)k, 1 + (uint64_t)i);
-            p->r[i] = x > 0.0 ? x : 0.0;
+            p->base[i] = x > 0.0 ? x : 0.0;
         }
     } else {
-        memcpy(p->r, row, (size_t)p->n * sizeof *p->r);
+        memcpy(p->base, row, (size_t)p->n * sizeof *p->base);
     }
     p->shown = k;
+}
+
+/* What a rate_input unit shows: its presentation through the interventions' gain and
+ * drive, nothing once dead.  Computed every step, so an intervention's change shows at
+ * once (gain 1, drive 0 leave the presentation exactly as it is). */
+static void show_inputs(rw_pop *p) {
+    for (uint32_t i = 0; i < p->n; i++) {
+        double x = p->base[i] * (double)p->input_gain[i] + p->drive[i];
+        p->r[i] = p->alive[i] && x > 0.0 ? x : 0.0;
+    }
 }
 
 int rw_rate_init(rw_pop *p, const rw_population_spec *s, const rw_experiment *e,
@@ -78,7 +88,9 @@ int rw_rate_init(rw_pop *p, const rw_population_spec *s, const rw_experiment *e,
     p->random_order = s->random_order;
     p->noise = s->noise;
     p->pattern_key = rw_rng_key(e->seed, rw_stream_id(RW_STREAM_POISSON, index));
+    if (!(p->base = malloc(n * sizeof *p->base))) return -1;
     show_presentation(p, 0);
+    show_inputs(p);
     return 0;
 }
 
@@ -110,4 +122,5 @@ void rw_rate_step(rw_pop *p, int64_t step, uint32_t t) {
     }
     int64_t k = (step + 1) / p->interval_steps;
     if (k != p->shown) show_presentation(p, k);
+    show_inputs(p);
 }

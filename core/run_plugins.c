@@ -15,8 +15,8 @@ static void add_use(rw_run_plugins *p, const rw_plugin *pl) {
                                                pl->desc->version, pl->path};
 }
 
-static void plugin_failed(rw_diag *d, rw_loc loc, const char *what, const char *name,
-                          const rewire_host *h, int rc) {
+void rw_run_plugins_failed(rw_diag *d, rw_loc loc, const char *what, const char *name,
+                           const rewire_host *h, int rc) {
     const char *msg = rw_host_error(h);
     if (msg[0])
         rw_diag_error(d, loc, "%s '%s' failed: %s", what, name, msg);
@@ -43,7 +43,7 @@ static int create_rules(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) {
             ri->inst = NULL;
             char what[200];
             snprintf(what, sizeof what, "creating learning rule on projection '%s':", pr->name);
-            plugin_failed(d, pr->rule.loc, what, pl->desc->name, ri->host, rc);
+            rw_run_plugins_failed(d, pr->rule.loc, what, pl->desc->name, ri->host, rc);
             return 2;
         }
         if (rw_network_attach_rule(p->net, i, ri->fns, ri->inst) != 0) {
@@ -52,7 +52,7 @@ static int create_rules(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) {
             return 1;
         }
         if (ri->fns->start && (rc = ri->fns->start(ri->inst, view)) != 0) {
-            plugin_failed(d, pr->rule.loc, "starting learning rule", pl->desc->name, ri->host, rc);
+            rw_run_plugins_failed(d, pr->rule.loc, "starting learning rule", pl->desc->name, ri->host, rc);
             return 1;
         }
         ri->started = true;
@@ -76,7 +76,54 @@ static int create_outputs(rw_run_plugins *p, const rw_experiment *e, rw_diag *d)
         int rc = oi->fns->create(oi->host, os->ref.values, &oi->inst);
         if (rc != 0) {
             oi->inst = NULL;
-            plugin_failed(d, os->ref.loc, "creating output", pl->desc->name, oi->host, rc);
+            rw_run_plugins_failed(d, os->ref.loc, "creating output", pl->desc->name, oi->host, rc);
+            return 2;
+        }
+        add_use(p, pl);
+    }
+    return 0;
+}
+
+/* Injuries and interventions: created before the run with their validated
+ * parameters; their hooks run on the schedule (timeline.c).  Random streams follow the
+ * rules' and outputs' so that adding one never changes another's numbers. */
+static int create_timeline_plugins(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) {
+    uint64_t stream = e->n_projections + e->n_outputs;
+    for (uint32_t i = 0; i < e->n_injuries; i++) {
+        const rw_injury_spec *is = &e->injuries[i];
+        const rw_plugin *pl = is->ref.plugin;
+        rw_injury_instance *ii = &p->injuries[p->n_injuries];
+        char name[200];
+        snprintf(name, sizeof name, "injury '%s'", is->label);
+        ii->host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, stream++));
+        if (!ii->host) return 1;
+        p->n_injuries++;
+        ii->fns = pl->desc->functions;
+        ii->spec = is;
+        int rc = ii->fns->create(ii->host, is->ref.values, &ii->inst);
+        if (rc != 0) {
+            ii->inst = NULL;
+            rw_run_plugins_failed(d, is->ref.loc, "creating injury", pl->desc->name, ii->host, rc);
+            return 2;
+        }
+        add_use(p, pl);
+    }
+    for (uint32_t i = 0; i < e->n_interventions; i++) {
+        const rw_intervention_spec *vs = &e->interventions[i];
+        const rw_plugin *pl = vs->ref.plugin;
+        rw_intervention_instance *vi = &p->interventions[p->n_interventions];
+        char name[200];
+        snprintf(name, sizeof name, "intervention '%s'", vs->label);
+        vi->host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, stream++));
+        if (!vi->host) return 1;
+        p->n_interventions++;
+        vi->fns = pl->desc->functions;
+        vi->spec = vs;
+        int rc = vi->fns->create(vi->host, vs->ref.values, &vi->inst);
+        if (rc != 0) {
+            vi->inst = NULL;
+            rw_run_plugins_failed(d, vs->ref.loc, "creating intervention", pl->desc->name,
+                                  vi->host, rc);
             return 2;
         }
         add_use(p, pl);
@@ -93,9 +140,13 @@ int rw_run_plugins_create(rw_run_plugins *p, rw_run_ctx *ctx, rw_network *net, r
     p->rec = rec;
     p->rules = calloc(e->n_projections + 1, sizeof *p->rules);
     p->outputs = calloc(e->n_outputs + 1, sizeof *p->outputs);
-    p->uses = calloc(e->n_projections + e->n_outputs + 1, sizeof *p->uses);
-    if (!p->rules || !p->outputs || !p->uses) return 1;
+    p->injuries = calloc(e->n_injuries + 1, sizeof *p->injuries);
+    p->interventions = calloc(e->n_interventions + 1, sizeof *p->interventions);
+    p->uses = calloc(e->n_projections + e->n_outputs + e->n_injuries + e->n_interventions + 1,
+                     sizeof *p->uses);
+    if (!p->rules || !p->outputs || !p->uses || !p->injuries || !p->interventions) return 1;
     int rc = create_rules(p, e, d);
+    if (!rc) rc = create_timeline_plugins(p, e, d);
     return rc ? rc : create_outputs(p, e, d);
 }
 
@@ -119,7 +170,7 @@ int rw_run_plugins_start(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) 
         rw_output_instance *oi = &p->outputs[i];
         int rc = oi->fns->start(oi->inst, &p->info, oi->spec->subscribed);
         if (rc != 0) {
-            plugin_failed(d, oi->spec->ref.loc, "starting output", oi->spec->ref.plugin->desc->name,
+            rw_run_plugins_failed(d, oi->spec->ref.loc, "starting output", oi->spec->ref.plugin->desc->name,
                           oi->host, rc);
             p->failed = true;
             return 1;
@@ -143,7 +194,7 @@ static int route_batch(void *ctx, const rewire_batch *b) {
         if (!oi->started || !oi->spec->subscribed[b->channel]) continue;
         int rc = oi->fns->write(oi->inst, b);
         if (rc != 0) {
-            plugin_failed(dc->d, oi->spec->ref.loc, "output", oi->spec->ref.plugin->desc->name,
+            rw_run_plugins_failed(dc->d, oi->spec->ref.loc, "output", oi->spec->ref.plugin->desc->name,
                           oi->host, rc);
             p->failed = true;
             dc->status = 1;
@@ -214,7 +265,7 @@ int rw_run_plugins_finish(rw_run_plugins *p, rw_network *net, bool interrupted, 
         int rc = oi->fns->finish(oi->inst, &report);
         oi->started = false;
         if (rc != 0) {
-            plugin_failed(d, oi->spec->ref.loc, "finishing output", oi->spec->ref.plugin->desc->name,
+            rw_run_plugins_failed(d, oi->spec->ref.loc, "finishing output", oi->spec->ref.plugin->desc->name,
                           oi->host, rc);
             status = 1;
         }
@@ -224,7 +275,27 @@ int rw_run_plugins_finish(rw_run_plugins *p, rw_network *net, bool interrupted, 
     return status;
 }
 
+void rw_run_plugins_timeline_event(rw_run_plugins *p, const rewire_timeline_event *ev) {
+    for (uint32_t i = 0; i < p->n_outputs && !p->failed; i++) {
+        rw_output_instance *oi = &p->outputs[i];
+        if (!oi->started || !REWIRE_HAS_FIELD(rewire_output_v1, oi->fns->struct_size, timeline_event) ||
+            !oi->fns->timeline_event)
+            continue;
+        oi->fns->timeline_event(oi->inst, ev); /* markers only: as phase(), never fatal */
+    }
+}
+
 void rw_run_plugins_destroy(rw_run_plugins *p) {
+    for (uint32_t i = 0; i < p->n_injuries; i++) {
+        if (p->injuries[i].inst) p->injuries[i].fns->destroy(p->injuries[i].inst);
+        rw_host_free(p->injuries[i].host);
+    }
+    for (uint32_t i = 0; i < p->n_interventions; i++) {
+        if (p->interventions[i].inst) p->interventions[i].fns->destroy(p->interventions[i].inst);
+        rw_host_free(p->interventions[i].host);
+    }
+    free(p->injuries);
+    free(p->interventions);
     for (uint32_t i = 0; i < p->n_outputs; i++) {
         if (p->outputs[i].inst) p->outputs[i].fns->destroy(p->outputs[i].inst);
         rw_host_free(p->outputs[i].host);

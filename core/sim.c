@@ -20,7 +20,9 @@
 #include "network.h"
 #include "progress.h"
 #include "rng.h"
+#include "network_edit.h"
 #include "run_plugins.h"
+#include "timeline.h"
 
 #define CHUNK_NS (20 * 1000 * 1000ull) /* wall time per idle callback */
 #define DRAIN_ROWS (1u << 20)          /* drain earlier when this many rows wait */
@@ -37,6 +39,7 @@ typedef struct rw_sim {
     rw_network *net;
     rw_recorder *rec;
     rw_run_plugins plugins;
+    rw_timeline timeline;      /* injuries and intervention windows */
 
     int64_t *phase_end;        /* [n_phases] step at which phase i ends */
     rw_level *levels;          /* [n_modulators] */
@@ -85,6 +88,9 @@ static void emit_phase(rw_sim *s, bool is_end) {
         .t_end = (double)s->phase_end[s->phase] * s->exp->dt,
         .is_end = is_end,
     };
+    /* A phase that ends early (the run was stopped) ends where the kernel stopped. */
+    if (is_end && rw_network_step(s->net) < s->phase_end[s->phase])
+        ev.t_end = (double)rw_network_step(s->net) * s->exp->dt;
     rw_run_plugins_phase(&s->plugins, &ev);
 }
 
@@ -95,6 +101,9 @@ static void finish(rw_sim *s, int status) {
     uv_idle_stop(&s->idle);
     uv_timer_stop(&s->progress_timer);
     if (s->progress_shown) show_progress(s, true);
+    /* Windows still open end with the run, so interventions restore what they changed. */
+    if (rw_timeline_close_all(&s->timeline, rw_network_step(s->net), s->diag) != 0 && s->status == 0)
+        s->status = 1;
     if (rw_recorder_finish(s->rec, s->net) != 0) {
         rw_diag_error(s->diag, (rw_loc){s->exp->file, 0, 0}, "out of memory for the last records");
         if (s->status == 0) s->status = 1;
@@ -142,6 +151,11 @@ static void on_idle(uv_idle_t *h) {
     while (!s->signal) {
         int64_t step = rw_network_step(s->net);
         while (s->phase < s->exp->n_phases && step >= s->phase_end[s->phase]) {
+            /* Outputs get the phase's records before its end (they flush or draw there). */
+            if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0) {
+                finish(s, 1);
+                return;
+            }
             emit_phase(s, true);
             s->phase++;
             s->phase_started = false;
@@ -154,13 +168,22 @@ static void on_idle(uv_idle_t *h) {
             emit_phase(s, false);
             s->phase_started = true;
         }
+        if (rw_timeline_before(&s->timeline, step, s->diag) != 0) {
+            finish(s, 1);
+            return;
+        }
         int64_t n = s->phase_end[s->phase] - step;
         if (n > s->max_slice) n = s->max_slice;
         n = apply_events(s, step, n);
+        n = rw_timeline_limit(&s->timeline, step, n);
         show_levels(s, step, n);
         if (rw_network_advance(s->net, n, s->rec) != 0) {
             rw_diag_error(s->diag, (rw_loc){s->exp->file, 0, 0},
                           "the kernel ran out of memory at t = %g ms", (double)step * s->exp->dt);
+            finish(s, 1);
+            return;
+        }
+        if (rw_timeline_after(&s->timeline, step, step + n, s->diag) != 0) {
             finish(s, 1);
             return;
         }
@@ -250,6 +273,13 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
 
     status = rw_run_plugins_create(&s.plugins, &s.ctx, s.net, s.rec, d);
     if (status != 0) goto out;
+    status = 1;
+    /* Injuries that remove synapses rebuild the input in flight from the spike history. */
+    if ((e->n_injuries && rw_network_keep_history(s.net) != 0) ||
+        rw_timeline_init(&s.timeline, &s.plugins, e) != 0) {
+        rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory for the timeline's state");
+        goto out;
+    }
 
     uv_idle_init(&s.loop, &s.idle);
     uv_timer_init(&s.loop, &s.progress_timer);
@@ -278,6 +308,7 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
         fprintf(stderr, "rewire: interrupted by signal %d at t = %g ms; outputs flushed and closed\n",
                 s.signal, (double)rw_network_step(s.net) * e->dt);
 out:
+    rw_timeline_free(&s.timeline);
     rw_run_plugins_destroy(&s.plugins);
     rw_recorder_free(s.rec);
     rw_network_free(s.net);

@@ -33,6 +33,11 @@ static const base_unit base_units[] = {
 static const base_unit whole_units[] = {
     {"min", REWIRE_DIM_TIME, 60e3},
     {"h", REWIRE_DIM_TIME, 3600e3},
+    /* Clinical schedules (`schedule:` of an intervention) count in days and weeks. */
+    {"day", REWIRE_DIM_TIME, 86400e3},
+    {"days", REWIRE_DIM_TIME, 86400e3},
+    {"week", REWIRE_DIM_TIME, 604800e3},
+    {"weeks", REWIRE_DIM_TIME, 604800e3},
 };
 
 typedef struct prefix {
@@ -85,7 +90,7 @@ typedef struct common_units {
     size_t n;
 } common_units;
 
-static const char *const time_units[] = {"ms", "s", "us", "min", "h"};
+static const char *const time_units[] = {"ms", "s", "us", "min", "h", "day", "week"};
 static const char *const voltage_units[] = {"mV", "V", "uV"};
 static const char *const current_units[] = {"pA", "nA", "A", "uA"};
 static const char *const conductance_units[] = {"nS", "S", "uS", "pS", "mS"};

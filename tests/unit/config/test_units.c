@@ -54,6 +54,8 @@ int main(void) {
     ok("3 ns", 3e-6, REWIRE_DIM_TIME);
     ok("2 min", 120000, REWIRE_DIM_TIME);
     ok("1 h", 3600000, REWIRE_DIM_TIME);
+    ok("1 day", 86400000, REWIRE_DIM_TIME);
+    ok("2 weeks", 1209600000, REWIRE_DIM_TIME);
     ok("0.5 ks", 500000, REWIRE_DIM_TIME);
     ok("1 Ms", 1e9, REWIRE_DIM_TIME);
     ok(".5 ms", 0.5, REWIRE_DIM_TIME);
@@ -140,7 +142,7 @@ int main(void) {
     bad_hint("2 nz", REWIRE_DIM_CONDUCTANCE, RW_QUANTITY_UNKNOWN_UNIT,
              "unknown unit 'nz'; did you mean 'nS'?");
     bad_hint("2 xyz", REWIRE_DIM_TIME, RW_QUANTITY_UNKNOWN_UNIT,
-             "unknown unit 'xyz'; a time takes ms, s, us, min, h");
+             "unknown unit 'xyz'; a time takes ms, s, us, min, h, day, week");
     bad_hint("fast", REWIRE_DIM_FREQUENCY, RW_QUANTITY_NOT_A_NUMBER,
              "expected a number with a unit, e.g. '5 Hz', got 'fast'");
     bad_hint("1e999", REWIRE_DIM_NONE, RW_QUANTITY_OUT_OF_RANGE,
