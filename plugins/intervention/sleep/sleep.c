@@ -422,6 +422,15 @@ static int refind_projections(sleep_state *s) {
 
 /* ---- hooks ---- */
 
+/* The time step: from our own first projection, else from the network's first. */
+static double sleep_dt(const sleep_state *s) {
+    rewire_projection_view *v = NULL;
+    if (s->projections &&
+        s->host->projection_find(s->host, s->projections->names[0], &v) == REWIRE_OK && v)
+        return v->dt;
+    return network_dt(s->host);
+}
+
 static int sleep_begin(void *instance, int64_t step) {
     sleep_state *s = instance;
     const rewire_host *h = s->host;
@@ -433,7 +442,7 @@ static int sleep_begin(void *instance, int64_t step) {
     s->open_step = step;
     s->burst_on = false;
     /* Everything is read before anything is changed, so a failure leaves no trace. */
-    if (s->replay && (rc = replay_prepare(s, network_dt(h))) != REWIRE_OK) return rc;
+    if (s->replay && (rc = replay_prepare(s, sleep_dt(s))) != REWIRE_OK) return rc;
     if (s->inputs) {
         rewire_population_view pop;
         if ((rc = find_sources(s, s->inputs, "inputs", &pop)) != REWIRE_OK) return rc;
