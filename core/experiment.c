@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "experiment_parse.h"
+#include "space.h"
 #include "units.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -431,8 +432,9 @@ static bool parse_outputs(rw_experiment *e, const rw_node *outs, rw_registry *re
         if (!out->subscribed || !out->ref.values) return false;
         char pname[128];
         snprintf(pname, sizeof pname, "output '%s'", name);
-        ok = rw_params_from_config(pl->desc->params, pl->desc->n_params, rw_map_get(o, "params"),
-                                   pn->loc, REWIRE_DIM_NONE, pname, out->ref.values, d) &&
+        ok = rw_params_from_experiment(e, pl->desc->params, pl->desc->n_params,
+                                       rw_map_get(o, "params"), pn->loc, REWIRE_DIM_NONE, pname,
+                                       out->ref.values, d) &&
              ok;
         const rw_node *ch = rw_map_get(o, "channels");
         if (!ch) {
@@ -553,7 +555,7 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
 
     static const char *const top[] = {"experiment", "populations", "neuromodulators",
                                       "projections", "record",     "timeline", "outputs",
-                                      "interventions"};
+                                      "interventions", "regions"};
     rw_check_keys(root, top, ARRAY_LEN(top), "the experiment file", d);
     if (root->type != RW_NODE_MAP) goto fail;
 
@@ -562,6 +564,7 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
         scan_plugin_paths(e, root, reg, d);
     if ((sec = rw_require(root, "populations", "the experiment file", d)))
         rw_parse_populations(e, sec, d);
+    rw_parse_regions(e, rw_map_get(root, "regions"), d); /* even without: creates the pool */
     if ((sec = rw_map_get(root, "neuromodulators"))) parse_modulators(e, sec, d);
     if ((sec = rw_map_get(root, "projections"))) rw_parse_projections(e, sec, reg, d);
     if ((sec = rw_map_get(root, "record"))) rw_parse_records(e, sec, d);
@@ -596,6 +599,8 @@ void rw_experiment_free(rw_experiment *e) {
         free(p->spike_neuron);
         free(p->spike_time);
         free(p->patterns);
+        free(p->x);
+        free(p->y);
     }
     free(e->populations);
     for (uint32_t i = 0; i < e->n_projections; i++) {
@@ -621,6 +626,7 @@ void rw_experiment_free(rw_experiment *e) {
     rw_free_timeline_plugins(e);
     for (uint32_t i = 0; i < e->n_plugin_paths; i++) free(e->plugin_paths[i]);
     free(e->plugin_paths);
+    rw_space_free(e);
     free(e->name);
     free(e->file);
     free(e->text);
