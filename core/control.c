@@ -272,10 +272,11 @@ static int ext_status(const rewire_host *h, rewire_control_status *out) {
     rw_control_status(of(h), out);
     return REWIRE_OK;
 }
-static int ext_set(const rewire_host *h, const char *target, const char *param, const char *value) {
-    char err[512];
-    int rc = rw_control_set(of(h), target, param, value, err, sizeof err);
-    if (rc != REWIRE_OK) h->set_error(h, "%s", err);
+static int ext_set(const rewire_host *h, const char *target, const char *param, const char *value,
+                   char *err, size_t errlen) {
+    char buf[512];
+    int rc = rw_control_set(of(h), target, param, value, buf, sizeof buf);
+    if (rc != REWIRE_OK && err && errlen) snprintf(err, errlen, "%s", buf);
     return rc;
 }
 static int ext_live_param(const rewire_host *h, uint32_t index, rewire_live_param_info *out) {

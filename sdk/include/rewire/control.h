@@ -67,9 +67,9 @@ typedef struct rewire_control_v1 {
     /* Set `param` of the live-settable instance `target` from text, checked as the
      * experiment file's value would be ("0.5", "20 Hz", "true", a choice).  0, or
      * REWIRE_ENOENT (no such live parameter) / REWIRE_EINVAL (bad value) / the
-     * instance's own error, each with a message from set_error on `h`. */
+     * instance's own error, with a message for the user in err (may be NULL). */
     int (*set_live_param)(const rewire_host *h, const char *target, const char *param,
-                          const char *value);
+                          const char *value, char *err, size_t errlen);
     /* The live parameters, by index; REWIRE_ENOENT past the end. */
     int (*live_param)(const rewire_host *h, uint32_t index, rewire_live_param_info *out);
 } rewire_control_v1;
