@@ -18,6 +18,7 @@
  * Files: stream.c (plugin hooks), stream_net.c (sockets, queues), stream_proto.c
  * (header, encoding, hello and commands).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,10 @@ static int stream_create(const rewire_host *host, const rewire_param_value *para
     s->max_clients = params[P_MAX_CLIENTS].integer;
     s->wait_for = params[P_WAIT].integer;
     s->linger_ms = params[P_LINGER].real;
+    /* A client that vanishes must cost a failed write, not the process: writing to a
+     * closed socket or pipe raises SIGPIPE, whose default action kills. */
+    struct sigaction old;
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
     s->ctl = host->get_extension(host, REWIRE_CONTROL_EXTENSION);
     if (s->ctl && s->ctl->struct_size < sizeof(rewire_control_v1)) s->ctl = NULL;
     *instance = s;

@@ -418,14 +418,14 @@ static void json_command(client *c, json_t *o) {
 }
 
 void stream_line(client *c, char *line, size_t len) {
+    if (strlen(line) != len) {
+        reply_error(c, NULL, NULL, "a NUL byte in the line");
+        return;
+    }
     while (len && (line[len - 1] == ' ' || line[len - 1] == '\t')) line[--len] = '\0';
     char *p = line;
     while (*p == ' ' || *p == '\t') p++;
     if (!*p) return;
-    if (strlen(p) != (size_t)(len - (size_t)(p - line))) {
-        reply_error(c, NULL, NULL, "a NUL byte in the line");
-        return;
-    }
     if (*p == '{') {
         json_error_t err;
         json_t *o = json_loads(p, JSON_REJECT_DUPLICATES, &err);
