@@ -52,7 +52,7 @@ def parse(buf, header=None):
                 break
             body = bytes(buf[i + 5:i + 5 + length])
             ch, kind, t, seq, rows, ncols = struct.unpack_from("<IIdQII", body, 0)
-            off, cols = 36, {}
+            off, cols = 32, {}
             for f in chans[ch]["fields"]:
                 size = 4 if f["dtype"] == "<u4" else 8
                 cols[f["name"]] = np.frombuffer(body[off:off + rows * size], dtype=f["dtype"])
