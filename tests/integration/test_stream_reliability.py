@@ -49,6 +49,8 @@ def reader(target, res, key, fmt, mode, channels=None, chunk=1 << 16, pause=0.0,
         h["channels"] = channels
     hello(s, **h)
     buf = bytearray()
+    if mode == "lossy":
+        time.sleep(0.5)  # a reader that falls behind at once
     while True:
         d = s.recv(chunk)
         if not d:

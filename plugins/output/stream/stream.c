@@ -134,7 +134,9 @@ static int stream_start(void *instance, const rewire_run_info *run, const bool *
         }
         s->binary_kind[i] = ch->kind == REWIRE_CHANNEL_SPIKES || ch->kind == REWIRE_CHANNEL_STATE ||
                             ch->kind == REWIRE_CHANNEL_WEIGHTS;
-        s->jname[i] = json_dumps(json_string(ch->name), JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+        json_t *js = json_string(ch->name);
+        s->jname[i] = js ? json_dumps(js, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+        json_decref(js);
         if (!s->jname[i]) {
             s->host->set_error(s->host, "channel name '%s' is not valid UTF-8", ch->name);
             return REWIRE_EINVAL;

@@ -19,6 +19,7 @@
 #define FRAME_TAG 0x1e         /* first byte of a binary frame (never starts a JSON line) */
 #define MAX_LINE 8192          /* longest line a client may send */
 #define WRITE_BATCH 64         /* messages handed to one uv_write */
+#define SEND_BUFFER (128 * 1024) /* SO_SNDBUF of client sockets */
 #define NO_CHANNEL UINT32_MAX
 
 typedef enum msg_class {

@@ -362,6 +362,10 @@ static void on_connection(uv_stream_t *server, int status) {
     }
     if (!s->finished) uv_unref(&c->h.handle);
     if (c->kind == CLIENT_TCP) uv_tcp_nodelay(&c->h.tcp, 1);
+    /* The kernel's send buffer would otherwise grow to megabytes per client (autotuning)
+     * and hide a slow reader from the queue bound: keep it small and fixed. */
+    int sndbuf = SEND_BUFFER;
+    uv_send_buffer_size(&c->h.handle, &sndbuf);
     if ((int64_t)s->n_clients > s->max_clients) {
         stream_reply(c, json_pack("{s:s, s:b, s:s}", "type", "reply", "ok", 0, "error",
                                   "too many clients"));
