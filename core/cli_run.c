@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "experiment.h"
 #include "loader.h"
 #include "sim.h"
@@ -22,6 +23,9 @@ static const char run_usage[] =
     "                         --set populations.input.rate=20Hz (repeatable)\n"
     "      --seed N           random seed (same as --set experiment.seed=N)\n"
     "  -q, --quiet            print nothing but errors\n"
+    "      --stream ADDR      also stream the run live (the stream output,\n"
+    "                         docs/stream-protocol.md): HOST:PORT, unix:PATH, or '-' for\n"
+    "                         standard output (the summary then goes to stderr)\n"
     "      --slice-steps N    advance at most N steps per slice (results do not change;\n"
     "                         used to test that they do not)\n"
     "  -h, --help             show this help\n"
@@ -40,7 +44,7 @@ static const char validate_usage[] =
     "      --seed N           random seed\n"
     "  -h, --help             show this help\n";
 
-enum { OPT_SEED = 256, OPT_SLICE };
+enum { OPT_SEED = 256, OPT_SLICE, OPT_STREAM };
 
 static bool parse_u64(const char *s, uint64_t *out) {
     if (!s[0] || s[0] == '-') return false;
@@ -52,14 +56,44 @@ static bool parse_u64(const char *s, uint64_t *out) {
     return true;
 }
 
+/* --stream ADDR: one more output, the `stream` plugin with its defaults and `listen:
+ * ADDR`, subscribed to every record channel (as if the file listed it). */
+static bool add_stream_output(rw_experiment *e, rw_registry *reg, const char *addr, rw_diag *d) {
+    rw_loc loc = {"--stream", 0, 0};
+    const rw_plugin *pl = rw_registry_lookup(reg, REWIRE_KIND_OUTPUT, "stream", loc, d);
+    if (!pl) return false;
+    rw_output_spec *outs = realloc(e->outputs, (e->n_outputs + 1) * sizeof *outs);
+    if (!outs) return false;
+    e->outputs = outs;
+    rw_output_spec *o = &outs[e->n_outputs];
+    *o = (rw_output_spec){.ref = {.plugin = pl, .loc = loc}};
+    o->subscribed = calloc(e->n_records ? e->n_records : 1, sizeof *o->subscribed);
+    o->ref.values = calloc(pl->desc->n_params ? pl->desc->n_params : 1, sizeof *o->ref.values);
+    if (!o->subscribed || !o->ref.values) {
+        free(o->subscribed);
+        free(o->ref.values);
+        return false;
+    }
+    e->n_outputs++;
+    for (uint32_t r = 0; r < e->n_records; r++) o->subscribed[r] = true;
+    if (!rw_params_from_config(pl->desc->params, pl->desc->n_params, NULL, loc, REWIRE_DIM_NONE,
+                               "output 'stream'", o->ref.values, d))
+        return false;
+    for (uint32_t i = 0; i < pl->desc->n_params; i++)
+        if (pl->desc->params[i].name && strcmp(pl->desc->params[i].name, "listen") == 0)
+            o->ref.values[i].string = addr; /* argv outlives the run */
+    return true;
+}
+
 int rw_cli_run(int argc, char **argv, bool validate_only) {
     const char *cmd = validate_only ? "validate" : "run";
     static const struct option opts[] = {
         {"out", required_argument, NULL, 'o'},   {"set", required_argument, NULL, 's'},
         {"seed", required_argument, NULL, OPT_SEED}, {"quiet", no_argument, NULL, 'q'},
         {"slice-steps", required_argument, NULL, OPT_SLICE}, {"help", no_argument, NULL, 'h'},
+        {"stream", required_argument, NULL, OPT_STREAM},
         {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+    const char *out = NULL, *stream = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     if (!sets) return RW_EXIT_RUNTIME;
     rw_load_options lo = {.sets = sets};
@@ -73,6 +107,7 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
         case 'o': out = optarg; break;
         case 's': sets[lo.n_sets++] = optarg; break;
         case 'q': ro.quiet = true; break;
+        case OPT_STREAM: stream = optarg; break;
         case OPT_SEED:
             if (!parse_u64(optarg, &lo.seed)) {
                 status = rw_cli_usage_error(cmd, "--seed expects a non-negative integer, got '%s'", optarg);
@@ -105,6 +140,14 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
                                                         : "expected exactly one experiment file");
         goto done;
     }
+    if (validate_only && stream) {
+        status = rw_cli_usage_error(cmd, "--stream has no meaning for validate");
+        goto done;
+    }
+    if (stream && !stream[0]) {
+        status = rw_cli_usage_error(cmd, "--stream expects HOST:PORT, unix:PATH or '-'");
+        goto done;
+    }
     if (validate_only && out) {
         status = rw_cli_usage_error(cmd, "--out has no meaning for validate");
         goto done;
@@ -120,6 +163,7 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
     }
     rw_registry_scan_default(reg, d);
     rw_experiment *e = rw_experiment_load(path, &lo, reg, d);
+    if (e && !rw_diag_errors(d) && stream) add_stream_output(e, reg, stream, d);
     if (!e || rw_diag_errors(d)) {
         rw_diag_print(d, stderr);
         status = RW_EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "network_edit.h"
+#include "control.h"
 #include "rng.h"
 
 typedef struct rw_host_impl {
@@ -48,9 +49,9 @@ static void host_set_error(const rewire_host *h, const char *fmt, ...) {
 }
 
 static const void *host_get_extension(const rewire_host *h, const char *id) {
-    (void)h;
-    (void)id;
-    return NULL; /* ABI 1.x defines no optional capabilities yet */
+    if (id && strcmp(id, REWIRE_CONTROL_EXTENSION) == 0 && impl(h)->ctx->control)
+        return rw_control_extension();
+    return NULL;
 }
 
 static double host_random_uniform(const rewire_host *h, uint64_t entity, uint64_t counter) {
@@ -296,9 +297,11 @@ rewire_host *rw_host_new(rw_run_ctx *ctx, const char *instance_name, uint64_t st
 void rw_host_free(rewire_host *h) {
     if (!h) return;
     rw_host_impl *hi = impl(h);
+    if (hi->ctx->control) rw_control_release_all(hi->ctx->control, h);
     free(hi->name);
     free(hi);
 }
 
 const char *rw_host_error(const rewire_host *h) { return impl(h)->error; }
 void rw_host_clear_error(rewire_host *h) { impl(h)->error[0] = '\0'; }
+struct rw_control *rw_host_control(const rewire_host *h) { return impl(h)->ctx->control; }

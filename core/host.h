@@ -15,6 +15,7 @@ typedef struct rw_run_ctx {
     rw_network *net;              /* NULL until built */
     const rw_experiment *exp;
     rewire_log_level log_level;   /* messages above it are dropped */
+    struct rw_control *control;   /* run control (control.h), or NULL */
 } rw_run_ctx;
 
 /* A host table for one instance; `stream` keys its random numbers. */
@@ -23,5 +24,7 @@ void rw_host_free(rewire_host *h);
 /* The message the plugin left with set_error, or "" (cleared by rw_host_clear_error). */
 const char *rw_host_error(const rewire_host *h);
 void rw_host_clear_error(rewire_host *h);
+/* The run control of the instance's run, or NULL. */
+struct rw_control *rw_host_control(const rewire_host *h);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "loader.h"
 #include "rng.h"
 
@@ -127,6 +128,14 @@ static int create_timeline_plugins(rw_run_plugins *p, const rw_experiment *e, rw
             return 2;
         }
         add_use(p, pl);
+        /* Live parameters (REWIRE_PARAM_LIVE) can be set through the control channel as
+         * `set LABEL.PARAM VALUE`, between slices. */
+        for (uint32_t k = 0; p->ctx->control && vi->fns->set_param && k < pl->desc->n_params; k++)
+            if ((pl->desc->params[k].flags & REWIRE_PARAM_LIVE) &&
+                rw_control_register_live(p->ctx->control, vs->label, &pl->desc->params[k], k,
+                                         REWIRE_DIM_NONE, vi->fns->set_param, vi->inst,
+                                         vi->host) == REWIRE_ENOMEM)
+                return 1;
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "control.h"
 #include "host.h"
 #include "modulators.h"
 #include "loader.h"
@@ -40,6 +41,7 @@ typedef struct rw_sim {
     rw_recorder *rec;
     rw_run_plugins plugins;
     rw_timeline timeline;      /* injuries and intervention windows */
+    rw_control *control;       /* holds, pause, stop, status (control.c) */
 
     int64_t *phase_end;        /* [n_phases] step at which phase i ends */
     rw_level *levels;          /* [n_modulators] */
@@ -73,9 +75,38 @@ static void show_progress(rw_sim *s, bool final) {
 
 static void on_progress(uv_timer_t *t) { show_progress(t->data, false); }
 
+static void on_idle(uv_idle_t *h);
+
+/* ---- run control (control.c): the kernel's idle callback is stopped while the run is
+ * held by a consumer or paused, and started again by wake_kernel. ---- */
+static void wake_kernel(void *sim) {
+    rw_sim *s = sim;
+    if (!s->done && s->idle.loop) uv_idle_start(&s->idle, on_idle); /* idle.loop: initialised */
+}
+
+static void control_stop(void *sim) {
+    rw_sim *s = sim;
+    if (!s->signal) s->signal = SIGINT; /* stop is SIGINT: same path, same exit status */
+    wake_kernel(s);
+}
+
+static void control_status(void *sim, rewire_control_status *out) {
+    rw_sim *s = sim;
+    const rw_experiment *e = s->exp;
+    out->state = s->done ? REWIRE_RUN_DONE
+                 : s->signal ? REWIRE_RUN_STOPPING
+                 : s->phase_started || s->phase > 0 ? REWIRE_RUN_RUNNING : REWIRE_RUN_STARTING;
+    out->t = s->net ? (double)rw_network_step(s->net) * e->dt : 0;
+    out->duration = (double)s->total_steps * e->dt;
+    out->phase = s->phase_started && s->phase < e->n_phases ? e->phases[s->phase].name : "";
+    out->wall = s->t0_ns ? now_s(s) : 0;
+}
+/* ---- end of run control ---- */
+
 static void on_signal(uv_signal_t *h, int signum) {
     rw_sim *s = h->data;
     s->signal = signum;
+    wake_kernel(s); /* a held or paused run still stops */
 }
 
 static void emit_phase(rw_sim *s, bool is_end) {
@@ -148,7 +179,11 @@ static void show_levels(rw_sim *s, int64_t step, int64_t n) {
 static void on_idle(uv_idle_t *h) {
     rw_sim *s = h->data;
     uint64_t deadline = uv_hrtime() + CHUNK_NS;
-    while (!s->signal) {
+    if (!s->signal && rw_control_blocked(s->control)) {
+        uv_idle_stop(h); /* wake_kernel starts it again */
+        return;
+    }
+    while (!s->signal && !rw_control_blocked(s->control)) {
         int64_t step = rw_network_step(s->net);
         while (s->phase < s->exp->n_phases && step >= s->phase_end[s->phase]) {
             /* Outputs get the phase's records before its end (they flush or draw there). */
@@ -251,13 +286,18 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
         return 1;
     }
     if (uv_loop_init(&s.loop) != 0) return 1;
+    s.control = rw_control_new();
     s.ctx = (rw_run_ctx){.loop = &s.loop, .out_dir = o->out_dir, .exp = e,
-                         .log_level = o->quiet ? REWIRE_LOG_WARN : REWIRE_LOG_INFO};
+                         .log_level = o->quiet ? REWIRE_LOG_WARN : REWIRE_LOG_INFO,
+                         .control = s.control};
+    if (s.control)
+        rw_control_set_hooks(s.control, &(rw_control_hooks){&s, wake_kernel, control_stop,
+                                                           control_status});
     s.phase_end = calloc(e->n_phases, sizeof *s.phase_end);
     s.levels = calloc(e->n_modulators + 1, sizeof *s.levels);
     s.event_step = calloc(e->n_events + 1, sizeof *s.event_step);
     int status = 2;
-    if (!s.phase_end || !s.levels || !s.event_step) goto out;
+    if (!s.phase_end || !s.levels || !s.event_step || !s.control) goto out;
     compute_phase_ends(&s);
     for (uint32_t i = 0; i < e->n_modulators; i++)
         rw_level_init(&s.levels[i], e->modulators[i].baseline, e->modulators[i].tau);
@@ -310,6 +350,7 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
 out:
     rw_timeline_free(&s.timeline);
     rw_run_plugins_destroy(&s.plugins);
+    rw_control_free(s.control);
     rw_recorder_free(s.rec);
     rw_network_free(s.net);
     free(s.phase_end);
