@@ -15,6 +15,7 @@
 usage: test_dashboard_http.py REWIRE SOURCE_ROOT
 """
 import csv
+import json
 import os
 import signal
 import socket
@@ -242,7 +243,8 @@ with tempfile.TemporaryDirectory() as tmp:
     url = wait_url(out, proc)
     host, port = host_port(url) if url else ("127.0.0.1", 1)
     # More updates than the stuck viewer's queue and socket buffers hold.
-    N_UPDATES = 250
+    # (a slower build sends smaller updates: also wait for enough bytes).
+    N_UPDATES, MIN_BYTES = 250, 8 << 20
     stuck, times, late = None, [], {}
     try:
         stuck = socket.socket()
@@ -252,13 +254,18 @@ with tempfile.TemporaryDirectory() as tmp:
                       b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
         ws = WebSocket(host, port)  # no subprotocol: the first (only) one serves it
         deadline = time.time() + 120
-        while time.time() < deadline and len(times) < N_UPDATES:
-            m = ws.recv_json()
-            if m is None:
+        received = 0
+        while time.time() < deadline and (len(times) < N_UPDATES or received < MIN_BYTES):
+            text = ws.recv_text()
+            if text is None:
                 break
-            if m["type"] == "update":
+            received += len(text)
+            m = json.loads(text)
+            if m["type"] == "update" and len(times) < N_UPDATES:
                 times.append((m["seq"], m["t"], m["ended"]))
+        t.note(f"read {len(times)} updates, {received} bytes")
         ws2 = WebSocket(host, port, protocol="rewire-dashboard")
+        deadline = time.time() + 30
         while time.time() < deadline:
             m = ws2.recv_json()
             if m is None or m["type"] == "history":

@@ -288,12 +288,19 @@ static int dashboard_finish(void *instance, const rewire_run_report *report) {
 static void dashboard_destroy(void *instance) {
     dashboard *d = instance;
     if (!d) return;
-    if (d->loop && (!d->closing || !server_stopped(d->server))) {
+    if (d->loop && !d->closing) {
         /* Not shut down through finish (a run that failed): close here and let the loop
          * run the close callbacks before our handles' memory goes. */
         shut_down(d);
         uv_run(d->loop, UV_RUN_DEFAULT);
     }
+    /* libwebsockets completes a destroy begun on the loop when called again after the
+     * loop has run its handles' close callbacks. */
+    for (int i = 0; i < 4 && d->loop && !server_stopped(d->server); i++) {
+        server_stop(d->server);
+        uv_run(d->loop, UV_RUN_DEFAULT);
+    }
+    if (!server_stopped(d->server)) d->host->log(d->host, REWIRE_LOG_WARN, "libwebsockets did not close");
     server_free(d->server);
     agg_free(d->agg);
     free(d);

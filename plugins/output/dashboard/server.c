@@ -264,9 +264,11 @@ uint32_t server_viewers(const dash_server *s) { return s->n_viewers; }
 uint64_t server_dropped(const dash_server *s) { return s->dropped; }
 
 void server_stop(dash_server *s) {
-    if (!s || s->stopping) return;
+    if (!s) return;
     s->stopping = true;
-    /* Closing calls LWS_CALLBACK_CLOSED for each viewer, which releases its queue. */
+    /* Closing calls LWS_CALLBACK_CLOSED for each viewer, which releases its queue.  On a
+     * foreign loop lws closes its handles as the loop runs, and finishes when called
+     * again after that (as its foreign-loop example does); it then clears s->ctx. */
     if (s->ctx) lws_context_destroy(s->ctx);
 }
 

@@ -47,8 +47,8 @@ void server_send_history(dash_server *s, dash_msg *m);
 void server_set_end(dash_server *s, dash_msg *m);
 uint32_t server_viewers(const dash_server *s);
 uint64_t server_dropped(const dash_server *s);
-/* Close every connection and the listening socket.  libwebsockets finishes closing its
- * libuv handles as the loop runs on; *done turns true when it has. */
+/* Close every connection and the listening socket.  libwebsockets closes its libuv
+ * handles as the loop runs on; call again once the loop has run, until server_stopped. */
 void server_stop(dash_server *s);
 bool server_stopped(const dash_server *s);
 void server_free(dash_server *s);
