@@ -309,4 +309,16 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run([rewire, "run", path, "--out", os.path.join(tmp, "bad"), "--quiet"], timeout=60)
     t.check(r.returncode != 0 and "HOST:PORT" in r.stderr, "listen with port 99999 is refused", r.stderr)
 
+    # 5. A port in use, and a host that is not an address, are errors before the run.
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    for listen, expect in ((f"127.0.0.1:{busy.getsockname()[1]}", "in use"),
+                           ("example.invalid:0", "not an IPv4 address")):
+        open(path, "w").write(text.replace('"127.0.0.1:99999"', f'"{listen}"'))
+        r = run([rewire, "run", path, "--out", os.path.join(tmp, "bad"), "--quiet"], timeout=60)
+        t.check(r.returncode == 1 and "starting output 'dashboard' failed" in r.stderr and expect in r.stderr,
+                f"listen {listen}: a clear error, exit status 1", (r.returncode, r.stderr))
+    busy.close()
+
 t.done()

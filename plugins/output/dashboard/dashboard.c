@@ -197,8 +197,9 @@ static int dashboard_start(void *instance, const rewire_run_info *run, const boo
     d->server = server_start(d->loop, d->iface, d->port, dashboard_page, dashboard_page_len,
                              header, d->url, sizeof d->url, err, sizeof err);
     msg_unref(header);
-    if (!d->server) {
+    if (!d->server || !d->url[0]) {
         h->set_error(h, "%s", err);
+        shut_down(d); /* a context that could not listen still has handles to close */
         return REWIRE_EIO;
     }
     int rc = write_url_file(d);

@@ -1,10 +1,15 @@
 /* dashboard server: see server.h. */
 #include "server.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define PAGE_CHUNK 16384u
 
@@ -189,9 +194,31 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* Can host:port be bound?  Asked before libwebsockets tries: lws 4.1 on a foreign loop
+ * keeps a context whose listening socket failed, and destroying that one unloads its
+ * event-library plugin while libuv still holds close callbacks into it. */
+static bool can_bind(const char *host, int port, char *err, size_t err_len) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (host[0] && inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+        snprintf(err, err_len, "listen: '%s' is not an IPv4 address", host);
+        return false;
+    }
+    if (!host[0]) a.sin_addr.s_addr = htonl(INADDR_ANY);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    bool ok = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+              bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    if (!ok)
+        snprintf(err, err_len, "cannot listen on %s:%d: %s", host[0] ? host : "*", port,
+                 strerror(errno));
+    if (fd >= 0) close(fd);
+    return ok;
+}
+
 dash_server *server_start(void *uv_loop, const char *host, int port, const char *page,
                           size_t page_len, dash_msg *header, char *url, size_t url_len,
                           char *err, size_t err_len) {
+    if (!can_bind(host, port, err, err_len)) return NULL;
     dash_server *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, err_len, "out of memory");
@@ -221,7 +248,15 @@ dash_server *server_start(void *uv_loop, const char *host, int port, const char 
         return NULL;
     }
     struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "default");
-    int bound = vh ? lws_get_vhost_listen_port(vh) : port;
+    int bound = vh ? lws_get_vhost_listen_port(vh) : -1;
+    if (bound <= 0) {
+        /* lws keeps a context whose listening vhost failed (port in use): the caller
+         * stops it like any other, so its handles close on the loop. */
+        snprintf(err, err_len, "cannot listen on %s:%d (address in use, or not an address here?)",
+                 host[0] ? host : "*", port);
+        url[0] = '\0';
+        return s;
+    }
     snprintf(url, url_len, "http://%s:%d/",
              !host[0] || strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, bound);
     return s;

@@ -32,7 +32,8 @@ size_t server_pre(void); /* LWS_PRE: the headroom messages need */
 
 /* Listen on host:port (port 0: a free one); the chosen address is written to `url`.
  * `header` is sent first to every viewer (the server keeps a reference).  On failure
- * returns NULL with a reason in `err`. */
+ * returns NULL with a reason in `err`, or, when the context exists but could not listen,
+ * a server to stop and free with url = "" and the reason in `err`. */
 dash_server *server_start(void *uv_loop, const char *host, int port, const char *page,
                           size_t page_len, dash_msg *header, char *url, size_t url_len,
                           char *err, size_t err_len);
