@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tests/bench/bench.py [--rewire build/rewire] [--reps 3]
         [--cases coba1,coba10,song,brunel10k,brunel20k,brunel40k] [--threads N]
-        [--brian-threads N] [--quick] [--markdown] [--json FILE] [--no-brian]
+        [--brian-threads N] [--quick] [--cold] [--markdown] [--json FILE] [--no-brian]
 
 Cases (tests/bench/cases.py; the Brian2 twins are tests/science/brian_reference.py and
 tests/bench/brunel_brian.py):
@@ -19,14 +19,16 @@ Every repetition runs every case with both simulators, one process at a time, th
 of the two swapped from one repetition to the next so that drifts of the machine hit
 both alike; the table shows medians.  Brian2's project folder is kept per case
 ($REWIRE_BENCH_CACHE, default .cache/bench-brian), so its compilation is cached after
-the first repetition; that first ("cold") repetition is reported apart.
+the first repetition; that first repetition's compile is reported apart (a cold one
+with --cold, which deletes the cached projects first).
 
 Columns (s: seconds; medians):
   process   whole process, exec to exit.  rewire: `rewire run ... --quiet` (parsing,
             building the network, the run, writing outputs).  Brian2: the python process
             (import, code generation, cached compilation, the compiled program, reading
             results back); medians of the cached repetitions
-  compile   Brian2: code generation + compilation, cached (cold: first repetition)
+  compile   Brian2: code generation + compilation, cached; in parentheses the first
+            repetition's (cold with --cold)
   run       the simulation itself: rewire's summary.json wall_time_s; Brian2's
             last_run_time (the network's run inside the compiled program)
   events/s  synaptic events (spike deliveries) / run.  rewire: summary.json
@@ -135,8 +137,8 @@ def summarise(rows, sim):
     s = {k: med([r[k] for r in rows]) for k in ('sim', 'events', 'rss', 'synapses')}
     s['process'] = med([r['process'] for r in cached])
     s['compile'] = med([r['compile'] for r in cached])
-    s['cold_compile'] = rows[0]['compile']
-    s['cold_process'] = rows[0]['process']
+    s['first_compile'] = rows[0]['compile']
+    s['first_process'] = rows[0]['process']
     s['simulated_s'] = rows[0]['simulated_s']
     s['rates'] = {k: med([r['rates'][k] for r in rows]) for k in rows[0]['rates']}
     s['events_per_s'] = s['events'] / s['sim'] if s['sim'] else None
@@ -179,7 +181,7 @@ def rates_text(s):
     return ' '.join(f'{k} {v:.2f}' for k, v in s['rates'].items())
 
 
-COLUMNS = ['case', 'simulator', 'simulated', 'process', 'compile (cold)', 'run',
+COLUMNS = ['case', 'simulator', 'simulated', 'process', 'compile (first)', 'run',
            'events/s', 'peak MB', 'B/syn', 'rates Hz']
 
 
@@ -193,7 +195,7 @@ def table_rows(cases, summ, verdicts):
             if not s:
                 continue
             comp = None if s['compile'] is None else \
-                f'{s["compile"]:.2f} ({s["cold_compile"]:.2f})'
+                f'{s["compile"]:.2f} ({s["first_compile"]:.2f})'
             bps = fmt(s['bytes_per_synapse'], '.1f')
             if s['own_bytes_per_synapse'] is not None:
                 bps += f' (own {s["own_bytes_per_synapse"]:.1f})'
@@ -259,6 +261,9 @@ def parse_args(argv):
                     help="Brian2's OpenMP threads (default: none, single-threaded)")
     ap.add_argument('--quick', action='store_true',
                     help='tiny versions of the cases, to test this script')
+    ap.add_argument('--cold', action='store_true',
+                    help="delete Brian2's cached projects first: the first repetition "
+                         'compiles from scratch')
     ap.add_argument('--markdown', action='store_true', help='print the table in Markdown')
     ap.add_argument('--no-brian', action='store_true')
     ap.add_argument('--no-rewire', action='store_true')
@@ -297,6 +302,9 @@ def main(argv):
     sims = [s for s in SIMS if not (s == 'rewire' and a.no_rewire)
             and not (s == 'brian2' and a.no_brian)]
 
+    if a.cold and 'brian2' in sims:
+        for c in a.case_list:
+            shutil.rmtree(brian_dir(c, a.quick), ignore_errors=True)
     results = {(c['name'], s): [] for c in a.case_list for s in SIMS}
     for rep in range(a.reps):
         for c in a.case_list:
