@@ -102,6 +102,17 @@ bool rw_params_from_config(const rewire_param_spec *schema, uint32_t n_params,
                            const char *plugin_name, rewire_param_value *values,
                            rw_diag *d);
 
+/* The same, resolving the ABI 1.2 parameter types against experiment e: SELECTION
+ * (rw_selection_from_node: a region, a population or an inline selection),
+ * PROJECTIONS and POPULATIONS (a name or a list of names, each checked to exist).
+ * What they point to is owned by e.  rw_params_from_config is this with e == NULL,
+ * which refuses those types. */
+struct rw_experiment;
+bool rw_params_from_experiment(const struct rw_experiment *e, const rewire_param_spec *schema,
+                               uint32_t n_params, const rw_node *map, rw_loc where,
+                               rewire_dim weight_dim, const char *plugin_name,
+                               rewire_param_value *values, rw_diag *d);
+
 /* Serialise a tree back to YAML text (used to record --set results); caller frees. */
 char *rw_config_dump(const rw_node *root);
 

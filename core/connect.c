@@ -5,6 +5,7 @@
  *  - fixed_probability: row i (presynaptic) draws its targets from the sequence
  *    (connect stream, entity i), skipping geometrically to the next target;
  *  - fixed_indegree: post neuron j draws its k sources from (connect stream, entity j);
+ *  - topographic: pair (i, j) uses block (connect stream, entity i, counter j);
  *  - weights and delays: synapse (pre i, post j, its k-th copy) uses block
  *    (entity = i << 32 | j, counter = k) of the weight / delay stream.
  * So rows can later be generated in parallel, or per rank, with the same result.
@@ -15,6 +16,7 @@
 
 #include "network_internal.h"
 #include "rng.h"
+#include "space.h"
 
 double rw_dist_draw(const rw_dist *dist, uint64_t key, uint64_t entity, uint64_t counter) {
     double x;
@@ -137,6 +139,62 @@ static int connect_fixed_probability(rw_proj *pr, bool skip_self, uint64_t key,
     return 0;
 }
 
+/* Targets of one row appended to a growing array (doubling: rows are short). */
+typedef struct grow_u32 {
+    uint32_t *v;
+    size_t n, cap;
+} grow_u32;
+
+static bool grow_push(grow_u32 *g, uint32_t x) {
+    if (g->n == g->cap) {
+        if (g->cap >= UINT32_MAX) return false;
+        size_t cap = g->cap * 2 > UINT32_MAX ? UINT32_MAX : g->cap * 2;
+        uint32_t *v = realloc(g->v, cap * sizeof *v);
+        if (!v) return false;
+        g->v = v;
+        g->cap = cap;
+    }
+    g->v[g->n++] = x;
+    return true;
+}
+
+/* Pair (i, j) exists with probability p exp(-d^2 / (2 sigma^2)), d the distance between
+ * the positions of pre i and post j: one uniform per pair, block (entity i, counter j),
+ * so every pair's fate depends on the seed and the pair only. */
+static int connect_topographic(rw_proj *pr, const rw_experiment *e, bool skip_self, uint64_t key,
+                               const rw_projection_spec *ps, rw_diag *d) {
+    const rw_population_spec *a = &e->populations[ps->pre], *b = &e->populations[ps->post];
+    const double inv2s2 = 1.0 / (2.0 * ps->connect_sigma * ps->connect_sigma);
+    grow_u32 g = {malloc(1024 * sizeof(uint32_t)), 0, 1024};
+    if (!g.v) {
+        report_oom(ps, d);
+        return -1;
+    }
+    for (uint32_t i = 0; i < pr->n_pre; i++) {
+        pr->row_offsets[i] = (uint32_t)g.n;
+        if (ps->p <= 0.0) continue;
+        const double xi = a->x[i], yi = a->y[i];
+        for (uint32_t j = 0; j < pr->n_post; j++) {
+            if (skip_self && j == i) continue;
+            double r = rw_space_distance(xi, yi, b->x[j], b->y[j], ps->periodic);
+            if (rw_rng_uniform_k(key, i, j) >= ps->p * exp(-r * r * inv2s2)) continue;
+            if (!grow_push(&g, j)) {
+                free(g.v);
+                if (g.n >= UINT32_MAX)
+                    report_too_many(ps, g.n + 1, d);
+                else
+                    report_oom(ps, d);
+                return -1;
+            }
+        }
+    }
+    pr->row_offsets[pr->n_pre] = (uint32_t)g.n;
+    uint32_t *t = realloc(g.v, (g.n ? g.n : 1) * sizeof *t);
+    pr->targets = t ? t : g.v;
+    pr->n_syn = g.n;
+    return 0;
+}
+
 /* Each post neuron j gets exactly k sources drawn from its entity's sequence: with
  * replacement when multapses are allowed, else a uniformly random k-subset by Floyd's
  * algorithm (k draws, a bitmap for membership).  The (post, source) lists are then
@@ -229,6 +287,9 @@ static int draw_weights_and_delays(rw_proj *pr, const rw_experiment *e, uint32_t
     bool const_d = ps->delay.kind == RW_DIST_CONST;
     float w_const = (float)rw_dist_draw(&ps->weight, wkey, 0, 0);
     double d_const = rw_dist_draw(&ps->delay, dkey, 0, 0);
+    const rw_population_spec *pre = &e->populations[ps->pre], *post = &e->populations[ps->post];
+    const bool gauss = ps->weight_gaussian && pre->x && post->x;
+    const double inv2s2 = gauss ? 1.0 / (2.0 * ps->weight_sigma * ps->weight_sigma) : 0.0;
     uint16_t dmin = UINT16_MAX, dmax = 0;
     for (uint32_t i = 0; i < pr->n_pre; i++) {
         uint32_t k = 0; /* copies of this (i, j) pair before the current synapse */
@@ -236,7 +297,15 @@ static int draw_weights_and_delays(rw_proj *pr, const rw_experiment *e, uint32_t
             uint32_t j = pr->targets[s];
             k = (s > pr->row_offsets[i] && pr->targets[s - 1] == j) ? k + 1 : 0;
             uint64_t entity = ((uint64_t)i << 32) | j;
-            pr->weights[s] = const_w ? w_const : (float)rw_dist_draw(&ps->weight, wkey, entity, k);
+            if (gauss) {
+                /* peak exp(-d^2 / (2 sigma^2)) between the two positions. */
+                double r = rw_space_distance(pre->x[i], pre->y[i], post->x[j], post->y[j],
+                                             ps->periodic);
+                pr->weights[s] = (float)(ps->weight.a * exp(-r * r * inv2s2));
+            } else {
+                pr->weights[s] =
+                    const_w ? w_const : (float)rw_dist_draw(&ps->weight, wkey, entity, k);
+            }
             double ms = const_d ? d_const : rw_dist_draw(&ps->delay, dkey, entity, k);
             double steps = nearbyint(ms / e->dt);
             if (steps < 1.0) steps = 1.0;
@@ -278,6 +347,15 @@ int rw_connect_build(rw_proj *pr, const rw_experiment *e, uint32_t index, rw_dia
         break;
     case RW_CONNECT_FIXED_INDEGREE:
         rc = connect_fixed_indegree(pr, skip_self, key, ps, d);
+        break;
+    case RW_CONNECT_TOPOGRAPHIC:
+        if (!e->populations[ps->pre].x || !e->populations[ps->post].x) {
+            rw_diag_error(d, ps->loc, "projection '%s': topographic needs layouts at both ends",
+                          ps->name);
+            rc = -1;
+            break;
+        }
+        rc = connect_topographic(pr, e, skip_self, key, ps, d);
         break;
     default:
         rw_diag_error(d, ps->loc, "projection '%s': unknown connectivity rule %d", ps->name,

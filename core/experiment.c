@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "experiment_parse.h"
+#include "space.h"
 #include "units.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,7 +66,6 @@ void rw_report_unknown_name(const char *kind, const char *name, rw_loc loc,
 typedef const char *(*name_at_fn)(const rw_experiment *e, uint32_t i);
 static const char *population_name(const rw_experiment *e, uint32_t i) { return e->populations[i].name; }
 static const char *projection_name(const rw_experiment *e, uint32_t i) { return e->projections[i].name; }
-static const char *record_name(const rw_experiment *e, uint32_t i) { return e->records[i].name; }
 
 static bool resolve(const rw_experiment *e, const rw_node *n, const char *kind, uint32_t count,
                     name_at_fn name_at, const char *what, uint32_t *out, rw_diag *d) {
@@ -96,10 +96,6 @@ bool rw_resolve_population(const rw_experiment *e, const rw_node *n, const char 
 bool rw_resolve_projection(const rw_experiment *e, const rw_node *n, const char *what, uint32_t *out,
                            rw_diag *d) {
     return resolve(e, n, "projection", e->n_projections, projection_name, what, out, d);
-}
-
-static bool resolve_record(const rw_experiment *e, const rw_node *n, uint32_t *out, rw_diag *d) {
-    return resolve(e, n, "record channel", e->n_records, record_name, "channel", out, d);
 }
 
 int rw_experiment_find_population(const rw_experiment *e, const char *name) {
@@ -425,18 +421,20 @@ static bool parse_outputs(rw_experiment *e, const rw_node *outs, rw_registry *re
         rw_output_spec *out = &e->outputs[e->n_outputs++];
         out->ref.plugin = pl;
         out->ref.loc = pn->loc;
-        out->subscribed = calloc(e->n_records ? e->n_records : 1, sizeof *out->subscribed);
+        const uint32_t n_channels = rw_experiment_channel_count(e);
+        out->subscribed = calloc(n_channels ? n_channels : 1, sizeof *out->subscribed);
         out->ref.values = calloc(pl->desc->n_params ? pl->desc->n_params : 1,
                                  sizeof *out->ref.values);
         if (!out->subscribed || !out->ref.values) return false;
         char pname[128];
         snprintf(pname, sizeof pname, "output '%s'", name);
-        ok = rw_params_from_config(pl->desc->params, pl->desc->n_params, rw_map_get(o, "params"),
-                                   pn->loc, REWIRE_DIM_NONE, pname, out->ref.values, d) &&
+        ok = rw_params_from_experiment(e, pl->desc->params, pl->desc->n_params,
+                                       rw_map_get(o, "params"), pn->loc, REWIRE_DIM_NONE, pname,
+                                       out->ref.values, d) &&
              ok;
         const rw_node *ch = rw_map_get(o, "channels");
         if (!ch) {
-            for (uint32_t r = 0; r < e->n_records; r++) out->subscribed[r] = true;
+            for (uint32_t r = 0; r < n_channels; r++) out->subscribed[r] = true;
             continue;
         }
         if (ch->type != RW_NODE_SEQ) {
@@ -445,14 +443,8 @@ static bool parse_outputs(rw_experiment *e, const rw_node *outs, rw_registry *re
             ok = false;
             continue;
         }
-        for (size_t c = 0; c < ch->n; c++) {
-            uint32_t r;
-            if (!resolve_record(e, ch->items[c], &r, d)) {
-                ok = false;
-                continue;
-            }
-            out->subscribed[r] = true;
-        }
+        for (size_t c = 0; c < ch->n; c++)
+            ok = rw_resolve_output_channel(e, ch->items[c], out->subscribed, d) && ok;
     }
     return ok;
 }
@@ -552,8 +544,8 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
     if (rw_diag_errors(d) > errors_before) goto fail;
 
     static const char *const top[] = {"experiment", "populations", "neuromodulators",
-                                      "projections", "record",     "timeline", "outputs",
-                                      "interventions"};
+                                      "projections", "record",     "measures", "timeline",
+                                      "outputs",     "interventions", "regions"};
     rw_check_keys(root, top, ARRAY_LEN(top), "the experiment file", d);
     if (root->type != RW_NODE_MAP) goto fail;
 
@@ -562,9 +554,11 @@ rw_experiment *rw_experiment_load(const char *path, const rw_load_options *opts,
         scan_plugin_paths(e, root, reg, d);
     if ((sec = rw_require(root, "populations", "the experiment file", d)))
         rw_parse_populations(e, sec, d);
+    rw_parse_regions(e, rw_map_get(root, "regions"), d); /* even without: creates the pool */
     if ((sec = rw_map_get(root, "neuromodulators"))) parse_modulators(e, sec, d);
     if ((sec = rw_map_get(root, "projections"))) rw_parse_projections(e, sec, reg, d);
     if ((sec = rw_map_get(root, "record"))) rw_parse_records(e, sec, d);
+    if ((sec = rw_map_get(root, "measures"))) rw_parse_measures(e, sec, d);
     if ((sec = rw_require(root, "timeline", "the experiment file", d))) parse_timeline(e, sec, reg, d);
     if ((sec = rw_map_get(root, "interventions")) && e->n_phases)
         rw_parse_interventions(e, sec, "top-level", 0, rw_experiment_duration(e), reg, d);
@@ -596,6 +590,8 @@ void rw_experiment_free(rw_experiment *e) {
         free(p->spike_neuron);
         free(p->spike_time);
         free(p->patterns);
+        free(p->x);
+        free(p->y);
     }
     free(e->populations);
     for (uint32_t i = 0; i < e->n_projections; i++) {
@@ -608,6 +604,7 @@ void rw_experiment_free(rw_experiment *e) {
         free(e->records[i].neurons);
     }
     free(e->records);
+    rw_experiment_free_measures(e);
     for (uint32_t i = 0; i < e->n_phases; i++) free(e->phases[i].name);
     free(e->phases);
     for (uint32_t i = 0; i < e->n_outputs; i++) {
@@ -621,6 +618,7 @@ void rw_experiment_free(rw_experiment *e) {
     rw_free_timeline_plugins(e);
     for (uint32_t i = 0; i < e->n_plugin_paths; i++) free(e->plugin_paths[i]);
     free(e->plugin_paths);
+    rw_space_free(e);
     free(e->name);
     free(e->file);
     free(e->text);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "experiment_parse.h"
+#include "space.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -267,13 +268,15 @@ static bool parse_population(rw_population_spec *p, const rw_node *pn, double dt
     char mwhat[160];
     snprintf(mwhat, sizeof mwhat, "%s model", what);
     if (mn && !rw_get_choice(mn, model_names, mwhat, &model, d)) model = -1;
-    static const char *const lif_keys[] = {"model", "size", "params", "v_init"};
-    static const char *const poisson_keys[] = {"model", "size", "rate"};
-    static const char *const times_keys[] = {"model", "size", "spikes"};
-    static const char *const rate_keys[] = {"model", "size", "params", "r_init"};
-    static const char *const input_keys[] = {"model", "size", "patterns", "interval", "order", "noise"};
+    static const char *const lif_keys[] = {"model", "size", "params", "v_init", "layout"};
+    static const char *const poisson_keys[] = {"model", "size", "rate", "layout"};
+    static const char *const times_keys[] = {"model", "size", "spikes", "layout"};
+    static const char *const rate_keys[] = {"model", "size", "params", "r_init", "layout"};
+    static const char *const input_keys[] = {"model", "size", "patterns", "interval",
+                                             "order", "noise", "layout"};
     static const char *const any_keys[] = {"model", "size",   "params",   "v_init",   "rate",  "spikes",
-                                           "r_init", "patterns", "interval", "order", "noise"};
+                                           "r_init", "patterns", "interval", "order", "noise",
+                                           "layout"};
     bool ok = model >= 0;
     if (model < 0)
         ok = rw_check_keys(pn, any_keys, ARRAY_LEN(any_keys), what, d) && ok;
@@ -297,6 +300,8 @@ static bool parse_population(rw_population_spec *p, const rw_node *pn, double dt
         return false;
     }
     p->size = (uint32_t)size;
+    const rw_node *ln = rw_map_get(pn, "layout");
+    if (ln) ok = rw_parse_layout(p, ln, d) && ok;
     if (model < 0) return false;
     p->model = (rw_model_kind)model;
     if (is_lif(p->model)) return parse_lif(p, pn, d) && ok;
@@ -336,7 +341,22 @@ bool rw_parse_populations(rw_experiment *e, const rw_node *map, rw_diag *d) {
 /* ---- projections ---- */
 
 static const char *const connect_names[] = {"all_to_all", "one_to_one", "fixed_probability",
-                                            "fixed_indegree", NULL};
+                                            "fixed_indegree", "topographic", NULL};
+
+/* Distance-dependent connectivity and weights need positions at both ends. */
+static bool need_layouts(const rw_experiment *e, const rw_projection_spec *pr, rw_loc at,
+                         const char *what, const char *feature, rw_diag *d) {
+    const rw_population_spec *ends[2] = {&e->populations[pr->pre], &e->populations[pr->post]};
+    for (int k = 0; k < 2; k++)
+        if (ends[k]->layout == RW_LAYOUT_NONE) {
+            rw_diag_error(d, at,
+                          "%s: %s depends on distance, and population '%s' has no layout "
+                          "(give it one, e.g. 'layout: {grid: [10, 10]}' or 'layout: {line: true}')",
+                          what, feature, ends[k]->name);
+            return false;
+        }
+    return true;
+}
 
 static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_node *cn, rw_diag *d) {
     char what[160];
@@ -356,9 +376,10 @@ static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_nod
     static const char *const k_one[] = {"rule"};
     static const char *const k_prob[] = {"rule", "p", "autapses"};
     static const char *const k_indeg[] = {"rule", "k", "autapses", "multapses"};
-    static const char *const *const keys[] = {k_all, k_one, k_prob, k_indeg};
+    static const char *const k_topo[] = {"rule", "p", "sigma", "autapses"};
+    static const char *const *const keys[] = {k_all, k_one, k_prob, k_indeg, k_topo};
     static const size_t n_keys[] = {ARRAY_LEN(k_all), ARRAY_LEN(k_one), ARRAY_LEN(k_prob),
-                                    ARRAY_LEN(k_indeg)};
+                                    ARRAY_LEN(k_indeg), ARRAY_LEN(k_topo)};
     bool ok = rw_check_keys(cn, keys[rule], n_keys[rule], what, d);
     const rw_node *n;
     char sub[200];
@@ -371,7 +392,18 @@ static bool parse_connect(rw_experiment *e, rw_projection_spec *pr, const rw_nod
         ok = rw_get_bool(n, sub, &pr->multapses, d) && ok;
     }
     const rw_population_spec *pre = &e->populations[pr->pre], *post = &e->populations[pr->post];
-    if (rule == RW_CONNECT_FIXED_PROBABILITY) {
+    if (rule == RW_CONNECT_TOPOGRAPHIC) {
+        /* p exp(-d^2 / (2 sigma^2)): p at distance 0, sigma in the unit square's units. */
+        ok = need_layouts(e, pr, rn->loc, what, "rule topographic", d) && ok;
+        snprintf(sub, sizeof sub, "%s p", what);
+        n = rw_require(cn, "p", what, d);
+        ok = n && rw_get_real(n, sub, &pr->p, d) &&
+             rw_check_range(n, pr->p, 0, 1, false, REWIRE_DIM_NONE, sub, d) && ok;
+        snprintf(sub, sizeof sub, "%s sigma", what);
+        n = rw_require(cn, "sigma", what, d);
+        ok = n && rw_get_real(n, sub, &pr->connect_sigma, d) &&
+             rw_check_range(n, pr->connect_sigma, 0, INFINITY, true, REWIRE_DIM_NONE, sub, d) && ok;
+    } else if (rule == RW_CONNECT_FIXED_PROBABILITY) {
         snprintf(sub, sizeof sub, "%s p", what);
         n = rw_require(cn, "p", what, d);
         ok = n && rw_get_real(n, sub, &pr->p, d) &&
@@ -428,8 +460,33 @@ static bool parse_plasticity(const rw_experiment *e, rw_projection_spec *pr, con
     pr->rule.values = calloc(pl->desc->n_params ? pl->desc->n_params : 1, sizeof *pr->rule.values);
     if (!pr->rule.values) return false;
     snprintf(what, sizeof what, "learning rule '%s'", name);
-    return rw_params_from_config(pl->desc->params, pl->desc->n_params, rw_map_get(pn, "params"),
-                                 rn->loc, weight_dim, what, pr->rule.values, d);
+    return rw_params_from_experiment(e, pl->desc->params, pl->desc->n_params,
+                                     rw_map_get(pn, "params"), rn->loc, weight_dim, what,
+                                     pr->rule.values, d);
+}
+
+/* weight: {gaussian: {peak: 2 nS, sigma: 0.1}}: w = peak exp(-d^2 / (2 sigma^2)). */
+static bool parse_gaussian_weight(const rw_experiment *e, rw_projection_spec *pr,
+                                  const rw_node *wn, rewire_dim wdim, double lo, const char *what,
+                                  rw_diag *d) {
+    char sw[200], sub[240];
+    snprintf(sw, sizeof sw, "%s gaussian", what);
+    const rw_node *g = wn->items[0];
+    static const char *const keys[] = {"peak", "sigma"};
+    if (!rw_check_keys(g, keys, ARRAY_LEN(keys), sw, d)) return false;
+    bool ok = need_layouts(e, pr, wn->key_locs[0], what, "a gaussian weight", d);
+    const rw_node *peak = rw_require(g, "peak", sw, d), *sigma = rw_require(g, "sigma", sw, d);
+    if (!peak || !sigma) return false;
+    snprintf(sub, sizeof sub, "%s peak", sw);
+    double w = 0;
+    ok = rw_get_quantity(peak, wdim, sub, &w, d) &&
+         rw_check_range(peak, w, lo, INFINITY, false, wdim, sub, d) && ok;
+    snprintf(sub, sizeof sub, "%s sigma", sw);
+    ok = rw_get_real(sigma, sub, &pr->weight_sigma, d) &&
+         rw_check_range(sigma, pr->weight_sigma, 0, INFINITY, true, REWIRE_DIM_NONE, sub, d) && ok;
+    pr->weight = (rw_dist){RW_DIST_CONST, w, w, lo, INFINITY};
+    pr->weight_gaussian = true;
+    return ok;
 }
 
 static bool resolve_end(const rw_experiment *e, const rw_node *pn, const char *key,
@@ -497,7 +554,11 @@ static bool parse_projection(rw_experiment *e, rw_projection_spec *pr, const rw_
     rewire_dim wdim = rate ? REWIRE_DIM_NONE : coba ? REWIRE_DIM_CONDUCTANCE : REWIRE_DIM_CURRENT;
     char sub[160];
     snprintf(sub, sizeof sub, "%s weight", what);
-    if ((n = rw_require(pn, "weight", what, d)))
+    pr->periodic = pre->periodic && post->periodic;
+    if ((n = rw_require(pn, "weight", what, d)) && n->type == RW_NODE_MAP && n->n == 1 &&
+        strcmp(n->keys[0], "gaussian") == 0)
+        ok = parse_gaussian_weight(e, pr, n, wdim, coba ? 0 : -INFINITY, sub, d) && ok;
+    else if (n)
         ok = rw_parse_dist(n, wdim, coba ? 0 : -INFINITY, INFINITY, sub, &pr->weight, d) && ok;
     else
         ok = false;

@@ -48,5 +48,13 @@ bool rw_parse_interventions(rw_experiment *e, const rw_node *list, const char *w
 void rw_sort_injuries(rw_experiment *e);
 bool rw_check_intervention_conflicts(const rw_experiment *e, rw_diag *d);
 void rw_free_timeline_plugins(rw_experiment *e);
+/* experiment_measures.c: the `measures` section (after `record`: measure channels are
+ * numbered after the records'), the number of channels of both, and an output's
+ * `channels:` entry (a record, a measure: all its channels, or one measure channel). */
+bool rw_parse_measures(rw_experiment *e, const rw_node *map, rw_diag *d);
+uint32_t rw_experiment_channel_count(const rw_experiment *e);
+bool rw_resolve_output_channel(const rw_experiment *e, const rw_node *n, bool *subscribed,
+                               rw_diag *d);
+void rw_experiment_free_measures(rw_experiment *e);
 
 #endif

@@ -24,7 +24,7 @@ static char *dup_str(const char *s) {
 }
 
 /* `plugin:` of an entry, of the expected kind, with its `params:` validated. */
-static bool parse_plugin_entry(const rw_node *entry, rewire_kind kind,
+static bool parse_plugin_entry(const rw_experiment *e, const rw_node *entry, rewire_kind kind,
                                const char *what, rw_registry *reg, rw_plugin_ref *ref,
                                char **label, rw_diag *d) {
     const rw_node *pn = rw_require(entry, "plugin", what, d);
@@ -46,8 +46,10 @@ static bool parse_plugin_entry(const rw_node *entry, rewire_kind kind,
     char pname[160];
     snprintf(pname, sizeof pname, "%s '%s'", kind == REWIRE_KIND_INJURY ? "injury" : "intervention",
              name);
-    return rw_params_from_config(pl->desc->params, pl->desc->n_params, rw_map_get(entry, "params"),
-                                 pn->loc, REWIRE_DIM_NONE, pname, ref->values, d);
+    /* Selection and name-list parameters resolve against the experiment (space.h). */
+    return rw_params_from_experiment(e, pl->desc->params, pl->desc->n_params,
+                                     rw_map_get(entry, "params"), pn->loc, REWIRE_DIM_NONE, pname,
+                                     ref->values, d);
 }
 
 bool rw_parse_injuries(rw_experiment *e, const rw_node *list, const rw_phase_spec *ph, double t0,
@@ -80,7 +82,7 @@ bool rw_parse_injuries(rw_experiment *e, const rw_node *list, const rw_phase_spe
                    !rw_check_range(an, at, 0, ph->duration, false, REWIRE_DIM_TIME, awhat, d)))
             ok = false;
         inj->time = t0 + at;
-        ok = parse_plugin_entry(it, REWIRE_KIND_INJURY, what, reg, &inj->ref, &inj->label, d) && ok;
+        ok = parse_plugin_entry(e, it, REWIRE_KIND_INJURY, what, reg, &inj->ref, &inj->label, d) && ok;
     }
     return ok;
 }
@@ -251,7 +253,7 @@ bool rw_parse_interventions(rw_experiment *e, const rw_node *list, const char *w
         e->interventions = grown;
         rw_intervention_spec *iv = &e->interventions[e->n_interventions++];
         memset(iv, 0, sizeof *iv);
-        ok = parse_plugin_entry(it, REWIRE_KIND_INTERVENTION, what, reg, &iv->ref, &iv->label, d) &&
+        ok = parse_plugin_entry(e, it, REWIRE_KIND_INTERVENTION, what, reg, &iv->ref, &iv->label, d) &&
              ok;
         const rw_node *sn = rw_map_get(it, "schedule"), *wn = rw_map_get(it, "window");
         windows w = {0};

@@ -62,6 +62,13 @@ typedef struct rw_dist {
     double lo, hi;
 } rw_dist;
 
+typedef enum rw_layout_kind {
+    RW_LAYOUT_NONE = 0,
+    RW_LAYOUT_LINE = 1,      /* x = (i + 0.5) / n, y = 0.5 */
+    RW_LAYOUT_GRID = 2,      /* i = row nx + col: x = (col + 0.5) / nx, y = (row + 0.5) / ny */
+    RW_LAYOUT_POSITIONS = 3  /* given coordinates */
+} rw_layout_kind;
+
 typedef struct rw_population_spec {
     char *name;
     rw_loc loc;
@@ -85,13 +92,20 @@ typedef struct rw_population_spec {
     double interval;
     bool random_order;
     double noise;
+    /* `layout:` (space.h): positions in the unit square, NULL without a layout.  A
+     * periodic layout measures distances on the unit torus. */
+    rw_layout_kind layout;
+    bool periodic;
+    uint32_t grid_nx, grid_ny;     /* GRID */
+    float *x, *y;                  /* [size] when layout != RW_LAYOUT_NONE */
 } rw_population_spec;
 
 typedef enum rw_connect_kind {
     RW_CONNECT_ALL_TO_ALL = 0,
     RW_CONNECT_ONE_TO_ONE = 1,
     RW_CONNECT_FIXED_PROBABILITY = 2,
-    RW_CONNECT_FIXED_INDEGREE = 3
+    RW_CONNECT_FIXED_INDEGREE = 3,
+    RW_CONNECT_TOPOGRAPHIC = 4     /* p exp(-d^2 / (2 sigma^2)), d between positions */
 } rw_connect_kind;
 
 typedef enum rw_receptor { RW_RECEPTOR_EXC = 0, RW_RECEPTOR_INH = 1 } rw_receptor;
@@ -119,6 +133,13 @@ typedef struct rw_projection_spec {
     bool plastic;
     rw_plugin_ref rule;           /* when plastic */
     int neuromodulator;           /* channel the rule's view follows, or -1 */
+    double connect_sigma;         /* TOPOGRAPHIC: width of the gaussian (unit square) */
+    /* weight: {gaussian: {peak, sigma}}: w = weight.a exp(-d^2 / (2 weight_sigma^2)),
+     * weight.a being the peak (weight is then CONST).  Both ends have layouts. */
+    bool weight_gaussian;
+    double weight_sigma;
+    /* Whether distances between the two ends wrap (both layouts periodic). */
+    bool periodic;
 } rw_projection_spec;
 
 typedef enum rw_record_kind {
@@ -171,6 +192,13 @@ typedef struct rw_event_spec {
     double value;
 } rw_event_spec;
 
+/* A named selection of `regions:` (space.h), resolved at load. */
+typedef struct rw_region_spec {
+    char *name;
+    rw_loc loc;
+    rewire_selection sel;         /* sel.index is owned (a uint32_t array) */
+} rw_region_spec;
+
 /* An injury of the timeline: applied once at `time` (ms from the start of the run). */
 typedef struct rw_injury_spec {
     rw_plugin_ref ref;
@@ -189,8 +217,10 @@ typedef struct rw_intervention_spec {
 
 typedef struct rw_output_spec {
     rw_plugin_ref ref;
-    bool *subscribed;             /* [n_records] */
+    bool *subscribed;             /* [n_records + the measures' channels] */
 } rw_output_spec;
+
+struct rw_measure_spec; /* measures.h */
 
 typedef struct rw_experiment {
     struct rw_node *tree;         /* the config tree (owned): plugin string params point into it */
@@ -221,6 +251,14 @@ typedef struct rw_experiment {
     rw_injury_spec *injuries;     /* sorted by time (stable) */
     uint32_t n_interventions;
     rw_intervention_spec *interventions; /* in file order */
+    uint32_t n_regions;
+    rw_region_spec *regions;      /* `regions:` (experiment_regions.c) */
+    /* Selections and name lists resolved for plugin parameters and others (space.c);
+     * owned here, freed with the experiment. */
+    struct rw_space_pool *space_pool;
+    /* `measures:` (measures.h); their channels are numbered after the records'. */
+    uint32_t n_measures;
+    struct rw_measure_spec *measures;
 } rw_experiment;
 
 void rw_experiment_free(rw_experiment *e);

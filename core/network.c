@@ -29,7 +29,11 @@ static void proj_free(rw_proj *pr) {
 void rw_network_free(rw_network *net) {
     if (!net) return;
     for (uint32_t i = 0; i < net->n_projs; i++) proj_free(&net->projs[i]);
-    for (uint32_t i = 0; i < net->n_pops; i++) rw_pop_free(&net->pops[i]);
+    for (uint32_t i = 0; i < net->n_pops; i++) {
+        free(net->pops[i].x);
+        free(net->pops[i].y);
+        rw_pop_free(&net->pops[i]);
+    }
     free(net->projs);
     free(net->pops);
     free(net);
@@ -106,6 +110,18 @@ static int build_projections(rw_network *net, const rw_experiment *e, rw_diag *d
     return failed ? -1 : 0;
 }
 
+/* The layout's positions (ABI 1.2 view fields x, y), when the population has one. */
+static int copy_positions(rw_pop *p, const rw_population_spec *s) {
+    if (!s->x || !s->y) return 0;
+    size_t bytes = (size_t)p->n * sizeof(float);
+    p->x = malloc(bytes ? bytes : 1);
+    p->y = malloc(bytes ? bytes : 1);
+    if (!p->x || !p->y) return -1;
+    memcpy(p->x, s->x, bytes);
+    memcpy(p->y, s->y, bytes);
+    return 0;
+}
+
 rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
     rw_network *net = calloc(1, sizeof *net);
     if (!net) {
@@ -143,6 +159,12 @@ rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
             rw_diag_error(d, e->populations[i].loc,
                           "out of memory building population '%s' (%u neurons)",
                           e->populations[i].name, e->populations[i].size);
+            rw_network_free(net);
+            return NULL;
+        }
+        if (copy_positions(p, &e->populations[i])) {
+            rw_diag_error(d, e->populations[i].loc, "out of memory placing population '%s'",
+                          e->populations[i].name);
             rw_network_free(net);
             return NULL;
         }
@@ -190,6 +212,8 @@ int rw_network_population_view(rw_network *net, uint32_t pop, rewire_population_
     out->drive = p->drive;
     out->spike_counts = p->spike_counts;
     out->alive = p->alive;
+    out->x = p->x;
+    out->y = p->y;
     return REWIRE_OK;
 }
 

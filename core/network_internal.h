@@ -117,6 +117,11 @@ typedef struct rw_pop {
     uint32_t **hist_idx;
     uint32_t *hist_n, *hist_cap;
     uint32_t hist_slots;
+
+    /* Positions from the population's layout ([n] each), NULL without one (views show
+     * them as x, y).  Copied from the spec: the network outlives no experiment, but
+     * owns what its views point at.  Freed by rw_network_free. */
+    float *x, *y;
 } rw_pop;
 
 typedef struct rw_row_span {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "space.h"
 #include "units.h"
 
 static rewire_param_value default_value(const rewire_param_spec *p) {
@@ -17,6 +18,10 @@ static rewire_param_value default_value(const rewire_param_spec *p) {
     case REWIRE_PARAM_BOOL: v.boolean = p->def_int != 0; break;
     case REWIRE_PARAM_ENUM: v.choice = (int32_t)p->def_int; break;
     case REWIRE_PARAM_STRING: v.string = p->def_string; break;
+    /* Selections and name lists have no default: NULL when not given. */
+    case REWIRE_PARAM_SELECTION: v.selection = NULL; break;
+    case REWIRE_PARAM_PROJECTIONS:
+    case REWIRE_PARAM_POPULATIONS: v.names = NULL; break;
     }
     return v;
 }
@@ -62,8 +67,9 @@ static bool report_unknown_keys(const rewire_param_spec *schema, uint32_t n_para
 }
 
 /* Read one present parameter; false (with an error) when it is not acceptable. */
-static bool read_param(const rewire_param_spec *p, const rw_node *node, rewire_dim weight_dim,
-                       const char *what, rewire_param_value *out, rw_diag *d) {
+static bool read_param(const rw_experiment *e, const rewire_param_spec *p, const rw_node *node,
+                       rewire_dim weight_dim, const char *what, rewire_param_value *out,
+                       rw_diag *d) {
     double min = (p->flags & REWIRE_PARAM_HAS_MIN) ? p->min : -INFINITY;
     double max = (p->flags & REWIRE_PARAM_HAS_MAX) ? p->max : INFINITY;
     bool min_exclusive = (p->flags & REWIRE_PARAM_MIN_EXCLUSIVE) != 0;
@@ -107,6 +113,27 @@ static bool read_param(const rewire_param_spec *p, const rw_node *node, rewire_d
         out->string = v;
         return true;
     }
+    case REWIRE_PARAM_SELECTION:
+    case REWIRE_PARAM_PROJECTIONS:
+    case REWIRE_PARAM_POPULATIONS: {
+        /* ABI 1.2: resolved against the experiment, which owns the results. */
+        if (!e) {
+            rw_diag_error(d, node->loc, "%s: names neurons or projections, which only an "
+                          "experiment can resolve", what);
+            return false;
+        }
+        if (p->type == REWIRE_PARAM_SELECTION) {
+            rewire_selection *sel;
+            if (!rw_selection_from_node(e, node, what, &sel, d)) return false;
+            out->selection = sel;
+            return true;
+        }
+        rewire_name_list *names;
+        if (!rw_name_list_from_node(e, node, p->type == REWIRE_PARAM_PROJECTIONS, what, &names, d))
+            return false;
+        out->names = names;
+        return true;
+    }
     }
     rw_diag_error(d, node->loc, "%s: the plugin declares an unknown type (%d)", what, (int)p->type);
     return false;
@@ -116,6 +143,14 @@ bool rw_params_from_config(const rewire_param_spec *schema, uint32_t n_params,
                            const rw_node *map, rw_loc where, rewire_dim weight_dim,
                            const char *plugin_name, rewire_param_value *values,
                            rw_diag *d) {
+    return rw_params_from_experiment(NULL, schema, n_params, map, where, weight_dim, plugin_name,
+                                     values, d);
+}
+
+bool rw_params_from_experiment(const struct rw_experiment *e, const rewire_param_spec *schema,
+                               uint32_t n_params, const rw_node *map, rw_loc where,
+                               rewire_dim weight_dim, const char *plugin_name,
+                               rewire_param_value *values, rw_diag *d) {
     for (uint32_t i = 0; i < n_params; i++) values[i] = default_value(&schema[i]);
     /* "params:" with nothing after it means no parameters, like leaving it out. */
     if (map && rw_node_is_null(map)) {
@@ -143,7 +178,7 @@ bool rw_params_from_config(const rewire_param_spec *schema, uint32_t n_params,
         }
         char what[256];
         snprintf(what, sizeof what, "parameter '%s' of %s", p->name, plugin_name);
-        if (!read_param(p, node, weight_dim, what, &values[i], d)) ok = false;
+        if (!read_param(e, p, node, weight_dim, what, &values[i], d)) ok = false;
     }
     return ok;
 }

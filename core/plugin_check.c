@@ -121,6 +121,7 @@ typedef struct desc_check {
     rw_diag *d;
     char who[96]; /* "'stdp'" or "#2" */
     int errors;
+    uint32_t abi_minor; /* the descriptor's: which parameter types it may use */
 } desc_check;
 
 __attribute__((format(printf, 2, 3))) static void bad(desc_check *c, const char *fmt, ...) {
@@ -211,6 +212,18 @@ static void check_param(desc_check *c, const rewire_param_spec *params, uint32_t
     }
     case REWIRE_PARAM_STRING:
         break;
+    case REWIRE_PARAM_SELECTION:
+    case REWIRE_PARAM_PROJECTIONS:
+    case REWIRE_PARAM_POPULATIONS:
+        /* An older plugin cannot know these values are pointers: refuse, never guess. */
+        if (c->abi_minor < 2)
+            bad(c, "parameter '%s' has type %s (%d), which needs plugin ABI 1.2, and the "
+                "descriptor declares ABI %u.%u (rebuild it against this SDK)",
+                p->name, p->type == REWIRE_PARAM_SELECTION     ? "selection"
+                         : p->type == REWIRE_PARAM_PROJECTIONS ? "projections"
+                                                               : "populations",
+                (int)p->type, REWIRE_ABI_MAJOR, c->abi_minor);
+        break;
     default:
         bad(c, "parameter '%s' has unknown type %d", p->name, (int)p->type);
         break;
@@ -273,7 +286,7 @@ static void check_functions(desc_check *c, rewire_kind kind, const void *functio
 /* Errors come without the origin note: the loader adds it once per file. */
 bool rw_check_descriptor(const char *path, uint32_t index, const rewire_plugin_descriptor *desc,
                          rw_diag *d) {
-    desc_check c = {path, d, "", 0};
+    desc_check c = {path, d, "", 0, desc ? desc->abi_minor : 0};
     snprintf(c.who, sizeof c.who, "#%u", index);
     if (!desc) {
         bad(&c, "the descriptor pointer is NULL");

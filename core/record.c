@@ -17,11 +17,15 @@
  *    each the weights after every learning-rule hook of the steps before t; a time is
  *    never snapshot twice.  Only synapses in use are listed (structural rules leave
  *    free room in rows);
- *  - synapses: the count of synapses in use, at the same times as weight snapshots. */
+ *  - synapses: the count of synapses in use, at the same times as weight snapshots
+ *    (a metric channel: index 0);
+ *  - measures (measures.c): their channels follow the records', sampled by the same
+ *    calls as weight snapshots (rates from the slice's spikes). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "measures.h"
 #include "network_internal.h"
 
 typedef struct rw_channel {
@@ -44,9 +48,11 @@ typedef struct rw_channel {
 } rw_channel;
 
 struct rw_recorder {
-    uint32_t n;
+    uint32_t n;           /* record channels */
     rw_channel *ch;
+    uint32_t n_info;      /* all channels: the records', then the measures' */
     rewire_channel_info *info;
+    rw_measures *measures;
     char **strings;       /* names this recorder owns: 2 per channel */
     double dt;
     uint32_t n_pops;
@@ -59,9 +65,8 @@ static uint64_t synapses_in_use(const rw_proj *pr) {
     return n;
 }
 
-static bool uses_index(rw_record_kind k) {
-    return k != RW_RECORD_RATE && k != RW_RECORD_SYNAPSES;
-}
+/* Metric rows carry index = component (channel.h): 0 for the synapse count. */
+static bool uses_index(rw_record_kind k) { return k != RW_RECORD_RATE; }
 static bool uses_index2(rw_record_kind k) { return k == RW_RECORD_WEIGHTS; }
 static bool uses_value(rw_record_kind k) { return k != RW_RECORD_SPIKES; }
 
@@ -129,7 +134,7 @@ static const char *unit_of(const rw_record_spec *r, const rw_experiment *e) {
 
 void rw_recorder_free(rw_recorder *rec) {
     if (!rec) return;
-    for (uint32_t k = 0; k < rec->n; k++) {
+    for (uint32_t k = 0; rec->ch && k < rec->n; k++) {
         rw_channel *c = &rec->ch[k];
         free(c->neurons);
         free(c->time);
@@ -143,18 +148,23 @@ void rw_recorder_free(rw_recorder *rec) {
     free(rec->ch);
     free(rec->info);
     free(rec->pop_sampled);
+    rw_measures_free(rec->measures);
     free(rec);
 }
 
 rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
     rw_recorder *rec = calloc(1, sizeof *rec);
     if (!rec) return NULL;
+    /* Before rec->n is set: on failure here rw_recorder_free has no channels to free. */
+    rec->measures = rw_measures_new(e, net);
+    if (!rec->measures) goto oom;
     rec->n = e->n_records;
     rec->dt = net->dt;
     rec->n_pops = net->n_pops;
+    rec->n_info = rec->n + rw_measures_channel_count(rec->measures);
     size_t nc = e->n_records ? e->n_records : 1;
     rec->ch = calloc(nc, sizeof *rec->ch);
-    rec->info = calloc(nc, sizeof *rec->info);
+    rec->info = calloc(rec->n_info + 1, sizeof *rec->info);
     rec->strings = calloc(2 * nc, sizeof *rec->strings);
     rec->pop_sampled = calloc(net->n_pops ? net->n_pops : 1, sizeof *rec->pop_sampled);
     if (!rec->ch || !rec->info || !rec->strings || !rec->pop_sampled) goto oom;
@@ -215,19 +225,20 @@ rw_recorder *rw_recorder_new(const rw_experiment *e, const rw_network *net) {
         in->source_size = on_projection ? (uint32_t)synapses_in_use(&net->projs[r->target])
                                         : net->pops[r->target].n;
     }
+    rw_measures_describe(rec->measures, rec->info + rec->n);
     return rec;
 oom:
     rw_recorder_free(rec);
     return NULL;
 }
 
-uint32_t rw_recorder_count(const rw_recorder *rec) { return rec->n; }
+uint32_t rw_recorder_count(const rw_recorder *rec) { return rec->n_info; }
 const rewire_channel_info *rw_recorder_channels(const rw_recorder *rec) { return rec->info; }
 
 size_t rw_recorder_pending(const rw_recorder *rec) {
     size_t n = 0;
     for (uint32_t k = 0; k < rec->n; k++) n += rec->ch[k].n;
-    return n;
+    return n + rw_measures_pending(rec->measures);
 }
 
 /* ---- called by the slice loop ---- */
@@ -278,6 +289,7 @@ static int snapshot_weights(rw_channel *c, const rw_proj *pr, double t) {
 static int snapshot_count(rw_channel *c, const rw_proj *pr, double t) {
     if (reserve(c, 1)) return REWIRE_ENOMEM;
     c->time[c->n] = t;
+    c->index[c->n] = 0;
     c->value[c->n] = (double)synapses_in_use(pr);
     c->n++;
     return 0;
@@ -301,7 +313,7 @@ int rw_recorder_weights_at(rw_recorder *rec, const rw_network *net, int64_t step
         bool due = c->every ? step % c->every == 0 : step == 0;
         if (due && snapshot(c, &net->projs[c->target], step, rec->dt)) return REWIRE_ENOMEM;
     }
-    return 0;
+    return rw_measures_at(rec->measures, net, step);
 }
 
 static int emit_rate(rw_channel *c, uint32_t n_neurons, int64_t steps, double dt) {
@@ -353,7 +365,7 @@ int rw_recorder_slice_spikes(rw_recorder *rec, const rw_network *net, int64_t s0
                 return REWIRE_ENOMEM;
         }
     }
-    return 0;
+    return rw_measures_slice(rec->measures, net, s0, n);
 }
 
 /* ---- end of run, draining ---- */
@@ -369,7 +381,7 @@ int rw_recorder_finish(rw_recorder *rec, const rw_network *net) {
             snapshot(c, &net->projs[c->target], now, rec->dt))
             return REWIRE_ENOMEM;
     }
-    return 0;
+    return rw_measures_finish(rec->measures, net);
 }
 
 int rw_recorder_drain(rw_recorder *rec, rw_batch_sink sink, void *ctx) {
@@ -389,5 +401,5 @@ int rw_recorder_drain(rw_recorder *rec, rw_batch_sink sink, void *ctx) {
         if (rc) return rc; /* this channel keeps its rows */
         c->n = 0;
     }
-    return 0;
+    return rw_measures_drain(rec->measures, sink, ctx);
 }

@@ -35,6 +35,7 @@ typedef enum rw_stream_kind {
     RW_STREAM_DELAY = 3,   /* index = projection: delays */
     RW_STREAM_V_INIT = 4,  /* index = population: initial membrane potentials */
     RW_STREAM_POISSON = 5, /* index = population: Poisson source intervals */
+    RW_STREAM_SELECTION = 6, /* index = hash of a region's name: its random fraction */
     RW_STREAM_PLUGIN = 16  /* index = plugin instance (host-assigned) */
 } rw_stream_kind;
 

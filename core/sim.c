@@ -88,6 +88,9 @@ static void emit_phase(rw_sim *s, bool is_end) {
         .t_end = (double)s->phase_end[s->phase] * s->exp->dt,
         .is_end = is_end,
     };
+    /* A phase that ends early (the run was stopped) ends where the kernel stopped. */
+    if (is_end && rw_network_step(s->net) < s->phase_end[s->phase])
+        ev.t_end = (double)rw_network_step(s->net) * s->exp->dt;
     rw_run_plugins_phase(&s->plugins, &ev);
 }
 
@@ -148,6 +151,11 @@ static void on_idle(uv_idle_t *h) {
     while (!s->signal) {
         int64_t step = rw_network_step(s->net);
         while (s->phase < s->exp->n_phases && step >= s->phase_end[s->phase]) {
+            /* Outputs get the phase's records before its end (they flush or draw there). */
+            if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0) {
+                finish(s, 1);
+                return;
+            }
             emit_phase(s, true);
             s->phase++;
             s->phase_started = false;

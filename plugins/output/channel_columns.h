@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Which array of a rewire_batch a column comes from. */
-typedef enum column_source { COL_TIME, COL_INDEX, COL_INDEX2, COL_VALUE } column_source;
+/* Which array of a rewire_batch a column comes from.  COL_COMPONENT is a metric's
+ * index (the component of a vector measure), 0 when the batch has no index array (a
+ * scalar metric, as hosts before measures sent them). */
+typedef enum column_source { COL_TIME, COL_INDEX, COL_INDEX2, COL_VALUE, COL_COMPONENT } column_source;
 
 typedef struct column {
     const char *name;
@@ -30,7 +32,8 @@ static inline bool channel_columns_of(rewire_channel_kind kind, channel_columns 
         3, {{"t_ms", COL_TIME}, {"neuron", COL_INDEX}, {"value", COL_VALUE}}};
     static const channel_columns weights = {
         4, {{"t_ms", COL_TIME}, {"pre", COL_INDEX}, {"post", COL_INDEX2}, {"weight", COL_VALUE}}};
-    static const channel_columns metric = {2, {{"t_ms", COL_TIME}, {"value", COL_VALUE}}};
+    static const channel_columns metric = {
+        3, {{"t_ms", COL_TIME}, {"index", COL_COMPONENT}, {"value", COL_VALUE}}};
     switch (kind) {
     case REWIRE_CHANNEL_SPIKES: *out = spikes; return true;
     case REWIRE_CHANNEL_RATE: *out = rate; return true;
@@ -45,6 +48,7 @@ static inline bool channel_columns_of(rewire_channel_kind kind, channel_columns 
 static inline bool batch_has_columns(const rewire_batch *b, const channel_columns *c) {
     if (b->n == 0) return true;
     for (unsigned k = 0; k < c->n; k++) {
+        if (c->col[k].source == COL_COMPONENT) continue; /* optional */
         const void *p = c->col[k].source == COL_TIME     ? (const void *)b->time
                         : c->col[k].source == COL_INDEX  ? (const void *)b->index
                         : c->col[k].source == COL_INDEX2 ? (const void *)b->index2

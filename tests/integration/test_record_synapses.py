@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The `synapses` record kind end to end: `{synapses: PROJ, interval: I}` gives a metric
-channel with columns t_ms, value in csv and npy, one row at t = 0, every multiple of I
+channel with columns t_ms, index (0: a scalar), value in csv and npy, one row at t = 0, every multiple of I
 and the end, each the projection's synapse count (the summary's); `interval` defaults
 to 100 ms; an unknown projection or key is a load error (exit 2) naming it.
 
@@ -52,15 +52,16 @@ with tempfile.TemporaryDirectory() as tmp:
     if r.returncode == 0:
         with open(os.path.join(out, "n_ff.csv")) as f:
             rows = list(csv.reader(f))
-    t.check(rows[:1] == [["t_ms", "value"]], "csv columns: t_ms, value", rows[:2])
+    t.check(rows[:1] == [["t_ms", "index", "value"]], "csv columns: t_ms, index, value", rows[:2])
+    t.check(all(x[1] == "0" for x in rows[1:]), "index 0 on every row (a scalar)", rows[:3])
     times = [float(x[0]) for x in rows[1:]]
-    values = [float(x[1]) for x in rows[1:]]
+    values = [float(x[2]) for x in rows[1:]]
     t.check(times == [0, 50, 100, 150, 200, 250], "a row at t = 0, every 50 ms and the end",
             times)
     t.check(n_syn > 100 and values == [n_syn] * len(times),
             f"every row counts the projection's {n_syn} synapses (the summary's)", values)
     npy = np.load(os.path.join(out, "n_ff.npy")) if r.returncode == 0 else None
-    t.check(npy is not None and list(npy.dtype.names) == ["t_ms", "value"] and
+    t.check(npy is not None and list(npy.dtype.names) == ["t_ms", "index", "value"] and
             list(npy["value"]) == values, "npy: the same table", npy)
     default = np.load(os.path.join(out, "n_default.npy")) if r.returncode == 0 else None
     t.check(default is not None and list(default["t_ms"]) == [0, 100, 200, 250],

@@ -137,6 +137,7 @@ static int csv_write(void *instance, const rewire_batch *b) {
             case COL_TIME: p += sprintf(p, "%.*g", c->precision, b->time[r]); break;
             case COL_INDEX: p = put_u32(p, b->index[r]); break;
             case COL_INDEX2: p = put_u32(p, b->index2[r]); break;
+            case COL_COMPONENT: p = put_u32(p, b->index ? b->index[r] : 0); break;
             case COL_VALUE: p += sprintf(p, "%.*g", c->precision, b->value[r]); break;
             }
         }

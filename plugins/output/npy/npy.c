@@ -1,6 +1,6 @@
 /* npy: one CHANNEL.npy per subscribed channel, a NumPy format 1.0 file holding a 1-D
  * structured array whose fields are the channel's columns (docs/experiment-format.md):
- * t_ms '<f8', neuron/pre/post '<u4', rate_hz/value/weight '<f8', packed.
+ * t_ms '<f8', neuron/pre/post/index '<u4', rate_hz/value/weight '<f8', packed.
  *
  * The file must be a valid array at every moment, so that a run stopped by SIGINT (or
  * killed) leaves files numpy.load reads.  The header therefore has a fixed size with
@@ -41,9 +41,12 @@ typedef struct npy {
     unsigned char *chunk; /* [CHUNK_BYTES], shared: batches are written one at a time */
 } npy;
 
-static size_t column_bytes(column_source s) { return s == COL_INDEX || s == COL_INDEX2 ? 4 : 8; }
+static bool is_u32(column_source s) {
+    return s == COL_INDEX || s == COL_INDEX2 || s == COL_COMPONENT;
+}
+static size_t column_bytes(column_source s) { return is_u32(s) ? 4 : 8; }
 static const char *column_descr(column_source s) {
-    return s == COL_INDEX || s == COL_INDEX2 ? "<u4" : "<f8";
+    return is_u32(s) ? "<u4" : "<f8";
 }
 
 /* Write the header for `rows` rows into out[header_bytes]; with header_bytes == 0,
@@ -166,6 +169,7 @@ static int npy_write(void *instance, const rewire_batch *b) {
                 case COL_TIME: p = put_f64(p, b->time[r]); break;
                 case COL_INDEX: p = put_le32(p, b->index[r]); break;
                 case COL_INDEX2: p = put_le32(p, b->index2[r]); break;
+                case COL_COMPONENT: p = put_le32(p, b->index ? b->index[r] : 0); break;
                 case COL_VALUE: p = put_f64(p, b->value[r]); break;
                 }
             }

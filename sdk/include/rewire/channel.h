@@ -19,7 +19,11 @@ typedef enum rewire_channel_kind {
     REWIRE_CHANNEL_RATE = 2,    /* time = bin start, value = population rate (Hz) */
     REWIRE_CHANNEL_STATE = 3,   /* time, index = neuron, value = variable (its unit) */
     REWIRE_CHANNEL_WEIGHTS = 4, /* time, index = pre, index2 = post, value = weight */
-    REWIRE_CHANNEL_METRIC = 5   /* time, value (a named scalar measure) */
+    /* time, index = component, value: a named measure (the `measures:` section, the
+     * `synapses` record).  index is 0 for a scalar and the neuron, bin or channel
+     * number for a vector measure, whose components share one time.  Hosts before
+     * ABI 1.2 sent scalars without index (index NULL: read it as 0). */
+    REWIRE_CHANNEL_METRIC = 5
 } rewire_channel_kind;
 
 typedef struct rewire_channel_info {
@@ -31,7 +35,8 @@ typedef struct rewire_channel_info {
     const char *variable;      /* STATE: the variable (e.g. "v"); else NULL */
     const char *unit;          /* unit of `value` ("Hz", "mV", "nS", ...), or "" */
     double interval;           /* sampling interval or bin width, ms (0: every event) */
-    uint32_t source_size;      /* neurons in the population, or synapses at start */
+    uint32_t source_size;      /* neurons in the population, or synapses at start;
+                                * METRIC of a measure: components per time (index <) */
 } rewire_channel_info;
 
 typedef struct rewire_batch {

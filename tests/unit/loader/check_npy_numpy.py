@@ -22,7 +22,7 @@ FIELDS = {
     "cells_rate": [("t_ms", "<f8"), ("rate_hz", "<f8")],
     "cells_v": [("t_ms", "<f8"), ("neuron", "<u4"), ("value", "<f8")],
     "ee_weights": [("t_ms", "<f8"), ("pre", "<u4"), ("post", "<u4"), ("weight", "<f8")],
-    "score": [("t_ms", "<f8"), ("value", "<f8")],
+    "score": [("t_ms", "<f8"), ("index", "<u4"), ("value", "<f8")],
 }
 
 n = 0
@@ -41,7 +41,7 @@ def expected(field, k):
     """The formulas of test_outputs.c (row_time, row_index, row_index2, row_value)."""
     if field == "t_ms":
         return k * 0.25
-    if field in ("neuron", "pre"):
+    if field in ("neuron", "pre", "index"):
         return (k * 7) % 1000
     if field == "post":
         return (k * 3) % 50

@@ -41,13 +41,13 @@ static const rewire_channel_info channels[N_CHANNELS] = {
 static const bool subscribed[N_CHANNELS] = {true, true, true, true, true, false};
 
 static const char *const expected_header[N_CHANNELS] = {
-    "t_ms,neuron", "t_ms,rate_hz", "t_ms,neuron,value", "t_ms,pre,post,weight", "t_ms,value", NULL};
+    "t_ms,neuron", "t_ms,rate_hz", "t_ms,neuron,value", "t_ms,pre,post,weight", "t_ms,index,value", NULL};
 static const char *const expected_descr[N_CHANNELS] = {
     "[('t_ms', '<f8'), ('neuron', '<u4')]",
     "[('t_ms', '<f8'), ('rate_hz', '<f8')]",
     "[('t_ms', '<f8'), ('neuron', '<u4'), ('value', '<f8')]",
     "[('t_ms', '<f8'), ('pre', '<u4'), ('post', '<u4'), ('weight', '<f8')]",
-    "[('t_ms', '<f8'), ('value', '<f8')]",
+    "[('t_ms', '<f8'), ('index', '<u4'), ('value', '<f8')]",
     NULL};
 
 static const rewire_plugin_use plugin_uses[] = {
@@ -88,7 +88,7 @@ static rewire_batch make_batch(batch_data *b, uint32_t channel, size_t first, si
     }
     rewire_channel_kind kind = channels[channel].kind;
     bool has_index = kind == REWIRE_CHANNEL_SPIKES || kind == REWIRE_CHANNEL_STATE ||
-                     kind == REWIRE_CHANNEL_WEIGHTS;
+                     kind == REWIRE_CHANNEL_WEIGHTS || kind == REWIRE_CHANNEL_METRIC;
     bool has_value = kind != REWIRE_CHANNEL_SPIKES;
     return (rewire_batch){.struct_size = sizeof(rewire_batch), .channel = channel, .n = n,
                           .time = b->time, .index = has_index ? b->index : NULL,
@@ -130,7 +130,8 @@ static bool csv_row_ok(const char *line, uint32_t ch, size_t k, double tol) {
     double t = strtod(line, &end);
     if (fabs(t - row_time(k)) > tol * fmax(1, fabs(row_time(k)))) return false;
     rewire_channel_kind kind = channels[ch].kind;
-    if (kind == REWIRE_CHANNEL_SPIKES || kind == REWIRE_CHANNEL_STATE || kind == REWIRE_CHANNEL_WEIGHTS) {
+    if (kind == REWIRE_CHANNEL_SPIKES || kind == REWIRE_CHANNEL_STATE || kind == REWIRE_CHANNEL_WEIGHTS ||
+        kind == REWIRE_CHANNEL_METRIC) {
         if (*end != ',' || strtoul(end + 1, &end, 10) != row_index(k)) return false;
     }
     if (kind == REWIRE_CHANNEL_WEIGHTS) {
@@ -267,7 +268,7 @@ static const char *npy_problem(const fake_host *fh, uint32_t ch, size_t rows) {
     }
     rewire_channel_kind kind = channels[ch].kind;
     const bool has_index = kind == REWIRE_CHANNEL_SPIKES || kind == REWIRE_CHANNEL_STATE ||
-                           kind == REWIRE_CHANNEL_WEIGHTS;
+                           kind == REWIRE_CHANNEL_WEIGHTS || kind == REWIRE_CHANNEL_METRIC;
     const bool has_index2 = kind == REWIRE_CHANNEL_WEIGHTS, has_value = kind != REWIRE_CHANNEL_SPIKES;
     const size_t row_bytes = 8 + (has_index ? 4 : 0) + (has_index2 ? 4 : 0) + (has_value ? 8 : 0);
     if (size != data_start + rows * row_bytes) {
