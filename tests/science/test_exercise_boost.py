@@ -61,6 +61,7 @@ def main(argv):
             f = ex.run_seed(rewire, seed, out, day_ms)
         except (RuntimeError, KeyError, OSError, StopIteration) as e:
             tap.point(False, f'seed {seed}: the arms run', str(e))
+            shutil.rmtree(out, ignore_errors=True)
             continue
         tap.point(True, f'seed {seed}: the arms run')
         for arm, g in f.items():

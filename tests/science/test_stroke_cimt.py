@@ -70,6 +70,7 @@ def main(argv):
                 fig[arm] = ex.figure(summ[arm])
         except (RuntimeError, KeyError, OSError) as e:
             tap.point(False, f'seed {seed}: the arms run', str(e))
+            shutil.rmtree(out, ignore_errors=True)
             continue
         tap.point(True, f'seed {seed}: the arms run')
         for arm, f in fig.items():
