@@ -27,6 +27,11 @@
  * boundary).  Between updates Ca_j is decayed lazily (value + step of its last update),
  * and z_j integrates the exact integral of Ca_j over the interval.
  * plasticity_gain multiplies nu (0 freezes the structure; the trace keeps following).
+ *
+ * Dead neurons (killed by an injury, ABI 1.2 `alive`) take no part: a dead target's
+ * elements are set to 0 and it gets no new synapse, and a dead source is never drawn as
+ * a partner (a draw that hits one counts as a failed try).  Otherwise a lesion's dead
+ * core, silent for good, would keep growing elements and synapses from and onto it.
  */
 #include <math.h>
 #include <rewire/plugin.h>
@@ -100,6 +105,8 @@ typedef struct structural {
     uint32_t *in_use;     /* [n_post] synapses onto j at the last update */
     uint8_t *doomed;      /* [n_syn] scratch: synapses to delete in this update */
     uint32_t n_syn;
+    const uint8_t *pre_alive;   /* [n_pre] 0 once dead; NULL if the host does not say */
+    const uint8_t *post_alive;  /* [n_post] */
 } structural;
 
 static void free_state(structural *st) {
@@ -142,6 +149,18 @@ static uint32_t structural_row_reserve(void *instance) {
     return ((structural *)instance)->reserve;
 }
 
+/* The populations' `alive` flags (ABI 1.2), NULL when the host has none. */
+static const uint8_t *alive_of(const rewire_host *host, const char *population, uint32_t n) {
+    rewire_population_view pv;
+    memset(&pv, 0, sizeof pv);
+    pv.struct_size = sizeof pv;
+    if (!population || !host->population_find ||
+        host->population_find(host, population, &pv) != REWIRE_OK || pv.size != n ||
+        !REWIRE_HAS_FIELD(rewire_population_view, pv.struct_size, alive))
+        return NULL;
+    return pv.alive;
+}
+
 static int structural_start(void *instance, rewire_projection_view *view) {
     structural *st = instance;
     if (!REWIRE_HAS_FIELD(rewire_projection_view, view->struct_size, structure_changed) ||
@@ -161,6 +180,8 @@ static int structural_start(void *instance, rewire_projection_view *view) {
     st->delay_steps = (uint16_t)(d < 1 ? 1 : d > 65535 ? 65535 : d);
     st->n_post = view->n_post;
     st->n_syn = view->n_syn;
+    st->pre_alive = alive_of(st->host, view->pre_population, view->n_pre);
+    st->post_alive = alive_of(st->host, view->post_population, view->n_post);
     const size_t n = view->n_post ? view->n_post : 1;
     st->ca = malloc(n * sizeof *st->ca);
     st->ca_step = calloc(n, sizeof *st->ca_step);
@@ -258,6 +279,7 @@ static uint32_t form(structural *st, rewire_projection_view *v, uint32_t j, uint
         for (int t = 0; t < MAX_TRIES; t++) {
             uint32_t i = (uint32_t)(draw(st, j) * (double)v->n_pre);
             if (i >= v->n_pre) i = v->n_pre - 1;
+            if (st->pre_alive && !st->pre_alive[i]) continue; /* a dead source */
             const uint32_t s = v->row_offsets[i] + v->row_lengths[i];
             if (s >= v->row_offsets[i + 1]) continue; /* full row */
             v->edit_targets[s] = j;
@@ -284,7 +306,7 @@ static void structural_on_slice(void *instance, rewire_projection_view *view, in
     for (uint32_t j = 0; j < st->n_post; j++) {
         advance_ca(st, j, end_step, view->dt);
         st->z[j] += rate * (window_ms - st->ca_integral[j] / st->epsilon);
-        if (st->z[j] < 0.0) st->z[j] = 0.0;
+        if (st->z[j] < 0.0 || (st->post_alive && !st->post_alive[j])) st->z[j] = 0.0;
         st->ca_integral[j] = 0.0;
         const uint32_t have = view->col_offsets[j + 1] - view->col_offsets[j];
         const double want = floor(st->z[j]);
