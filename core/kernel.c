@@ -25,7 +25,10 @@
  * in the same order as with one thread: results are byte-identical for any thread
  * count.  Learning-rule hooks run on the calling thread between the jobs: first every
  * REWIRE_RULE_PRE_BEFORE_DELIVERY on_pre of the step, then the delivery, then the
- * other hooks projection by projection.  A hook only touches its own projection, and
+ * other hooks projection by projection.  Rules with REWIRE_RULE_PARTITIONED run on the
+ * threads instead: their on_pre parts right after each thread's delivery (in the same
+ * job: a thread only changes the synapses onto its own neurons, which it has already
+ * delivered), their on_post parts in a second job.  A hook only touches its own projection, and
  * a projection's delivery only reads its own weights and release factors, so this
  * order gives the same results as the one described above. */
 #include "network_internal.h"
@@ -191,7 +194,23 @@ static int run_job(rw_network *net, rw_pool_fn fn, step_job *job) {
     return rc;
 }
 
-/* Thread th delivers step t0's spikes (and rates) of every projection into its cells. */
+/* Whether pr's rule runs in parts on the threads (REWIRE_RULE_PARTITIONED). */
+static inline bool partitioned(const rw_proj *pr) {
+    return pr->rule && pr->cut && (pr->rule->flags & REWIRE_RULE_PARTITIONED) &&
+           !(pr->rule->flags & (REWIRE_RULE_STRUCTURAL | REWIRE_RULE_PRE_BEFORE_DELIVERY)) &&
+           REWIRE_HAS_FIELD(rewire_learning_rule_v1, pr->rule->struct_size, on_post_part) &&
+           pr->rule->on_pre_part && pr->rule->on_post_part;
+}
+
+static inline rewire_part part_of(const rw_network *net, const rw_proj *pr, uint32_t th) {
+    const uint32_t *pb = net->pops[pr->pre].bound, *qb = net->pops[pr->post].bound;
+    return (rewire_part){.struct_size = sizeof(rewire_part), .index = th,
+                         .count = net->n_threads, .pre_lo = pb[th], .pre_hi = pb[th + 1],
+                         .post_lo = qb[th], .post_hi = qb[th + 1], .cut = pr->cut};
+}
+
+/* Thread th delivers step t0's spikes (and rates) of every projection into its cells,
+ * then runs the on_pre part of partitioned rules. */
 static void deliver_job(void *ctx, uint32_t th) {
     const step_job *J = ctx;
     rw_network *net = J->net;
@@ -207,6 +226,43 @@ static void deliver_job(void *ctx, uint32_t th) {
         if (n_spk) events += deliver(net, pr, step, pre->idx + pre->off[t], n_spk, th);
     }
     net->ts[th].events += events;
+    for (uint32_t k = 0; k < net->n_projs; k++) {
+        rw_proj *pr = &net->projs[k];
+        if (!partitioned(pr) || !pr->rule->on_pre_part) continue;
+        const rw_spike_buf *pre = &net->pops[pr->pre].spikes;
+        const uint32_t n_spk = (uint32_t)(pre->off[t + 1] - pre->off[t]);
+        if (!n_spk) continue;
+        const rewire_part part = part_of(net, pr, th);
+        pr->rule->on_pre_part(pr->instance, &pr->view, &part, step, pre->idx + pre->off[t], n_spk);
+    }
+}
+
+/* The first of the sorted spikes idx[a, b) that is >= x. */
+static size_t first_at_least(const uint32_t *idx, size_t a, size_t b, uint32_t x) {
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (idx[mid] < x) a = mid + 1;
+        else b = mid;
+    }
+    return a;
+}
+
+/* Thread th runs the on_post part of partitioned rules with its neurons' spikes. */
+static void post_job(void *ctx, uint32_t th) {
+    const step_job *J = ctx;
+    rw_network *net = J->net;
+    const uint32_t t = J->t0;
+    for (uint32_t k = 0; k < net->n_projs; k++) {
+        rw_proj *pr = &net->projs[k];
+        if (!partitioned(pr)) continue;
+        const rw_pop *q = &net->pops[pr->post];
+        const rw_spike_buf *post = &q->spikes;
+        size_t a = first_at_least(post->idx, post->off[t], post->off[t + 1], q->bound[th]);
+        size_t b = first_at_least(post->idx, a, post->off[t + 1], q->bound[th + 1]);
+        if (a == b) continue;
+        const rewire_part part = part_of(net, pr, th);
+        pr->rule->on_post_part(pr->instance, &pr->view, &part, J->s0 + t, post->idx + a, b - a);
+    }
 }
 
 /* A structural rule that added or removed synapses in its hook: the post index and
@@ -287,9 +343,16 @@ int rw_network_advance(rw_network *net, int64_t n_steps, rw_recorder *rec) {
         }
         step_job job = {.net = net, .s0 = s0, .t0 = t, .t1 = t + 1};
         rw_pool_run(net->pool, deliver_job, &job);
+        /* Partitioned rules' on_post parts, once every on_pre part of the step is done. */
+        bool post_parts = false;
+        for (uint32_t k = 0; k < net->n_projs && !post_parts; k++) {
+            const rw_spike_buf *post = &net->pops[net->projs[k].post].spikes;
+            post_parts = partitioned(&net->projs[k]) && post->off[t + 1] > post->off[t];
+        }
+        if (post_parts) rw_pool_run(net->pool, post_job, &job);
         for (uint32_t k = 0; k < net->n_projs; k++) {
             rw_proj *pr = &net->projs[k];
-            if (!pr->rule) continue;
+            if (!pr->rule || partitioned(pr)) continue;
             const rw_spike_buf *pre = &net->pops[pr->pre].spikes;
             const uint32_t n_spk = (uint32_t)(pre->off[t + 1] - pre->off[t]);
             if (n_spk && !(pr->rule->flags & REWIRE_RULE_PRE_BEFORE_DELIVERY) && pr->rule->on_pre) {

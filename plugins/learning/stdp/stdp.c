@@ -27,6 +27,11 @@
  * 4 bytes per synapse (the post index itself costs 8, weights+targets+delays 10).  It
  * is rebuilt if the host changes the projection's synapses; if that allocation fails
  * the rule falls back to a binary search of row_offsets rather than stopping.
+ *
+ * Threads (REWIRE_RULE_PARTITIONED): with several kernel threads each thread runs the
+ * rule over the synapses onto its own postsynaptic neurons (on_pre_part, on_post_part),
+ * and the pre traces of its own presynaptic neurons; the result is the same as on one
+ * thread, bit for bit.
  */
 #include <math.h>
 #include <rewire/plugin.h>
@@ -173,13 +178,13 @@ static inline float clip(double w, double lo, double hi) {
 
 /* LTD over the outgoing synapses of one presynaptic neuron.  `multiplicative` is a
  * constant at each call site, so the compiler emits two loops without the branch. */
-static inline void depress_row(const stdp *st, rewire_projection_view *v, uint32_t i,
-                               int64_t step, double gain, bool multiplicative) {
+static inline void depress_row(const stdp *st, rewire_projection_view *v, uint32_t begin,
+                               uint32_t end, int64_t step, double gain, bool multiplicative) {
     const uint32_t *targets = v->targets;
     float *w = v->weights;
     const double scale = gain * st->a_minus;
     const double w_min = st->w_min, w_max = st->w_max;
-    for (uint32_t s = v->row_offsets[i], end = v->row_offsets[i + 1]; s < end; s++) {
+    for (uint32_t s = begin; s < end; s++) {
         const uint32_t j = targets[s];
         const double x = rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
         const double ws = w[s];
@@ -215,10 +220,33 @@ static void stdp_on_pre(void *instance, rewire_projection_view *view, int64_t st
         const uint32_t i = pre[k];
         spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
         if (gain == 0) continue; /* plasticity switched off: keep the traces only */
+        const uint32_t a = view->row_offsets[i], b = view->row_offsets[i + 1];
         if (st->multiplicative)
-            depress_row(st, view, i, step, gain, true);
+            depress_row(st, view, a, b, step, gain, true);
         else
-            depress_row(st, view, i, step, gain, false);
+            depress_row(st, view, a, b, step, gain, false);
+    }
+}
+
+/* The same per part (REWIRE_RULE_PARTITIONED): the part's block of each row, the pre
+ * traces of the part's own presynaptic neurons.  Every synapse sees the same updates
+ * in the same order as with on_pre, so results do not depend on the thread count. */
+static void stdp_on_pre_part(void *instance, rewire_projection_view *view,
+                             const rewire_part *part, int64_t step, const uint32_t *pre,
+                             size_t n) {
+    stdp *st = instance;
+    const double gain = view->plasticity_gain;
+    for (size_t k = 0; k < n; k++) {
+        const uint32_t i = pre[k];
+        if (i >= part->pre_lo && i < part->pre_hi)
+            spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
+        if (gain == 0) continue;
+        uint32_t a, b;
+        rewire_part_row(part, view, i, &a, &b);
+        if (st->multiplicative)
+            depress_row(st, view, a, b, step, gain, true);
+        else
+            depress_row(st, view, a, b, step, gain, false);
     }
 }
 
@@ -238,6 +266,37 @@ static void stdp_on_post(void *instance, rewire_projection_view *view, int64_t s
     }
 }
 
+/* on_post per part: post[] are the part's own neurons, whose columns hold only the
+ * part's synapses.  The source table is only read here (it is rebuilt in on_slice,
+ * alone, after the host changed the synapses; until then the binary search stands in). */
+static void stdp_on_post_part(void *instance, rewire_projection_view *view,
+                              const rewire_part *part, int64_t step, const uint32_t *post,
+                              size_t n) {
+    (void)part;
+    stdp *st = instance;
+    const double gain = view->plasticity_gain;
+    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, false);
+    for (size_t k = 0; k < n; k++) {
+        const uint32_t j = post[k];
+        spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);
+        if (gain == 0) continue;
+        if (st->multiplicative)
+            potentiate_column(st, view, j, step, gain, true, sources);
+        else
+            potentiate_column(st, view, j, step, gain, false, sources);
+    }
+}
+
+/* Once per slice, on one thread: rebuild the source table if the host changed the
+ * synapses (injuries), for the parts' on_post. */
+static void stdp_on_slice(void *instance, rewire_projection_view *view, int64_t first,
+                          int64_t end) {
+    (void)first;
+    (void)end;
+    stdp *st = instance;
+    rewire_col_sources_get(&st->sources, view, true);
+}
+
 static void stdp_destroy(void *instance) {
     stdp *st = instance;
     if (!st) return;
@@ -247,16 +306,18 @@ static void stdp_destroy(void *instance) {
 
 static const rewire_learning_rule_v1 stdp_functions = {
     .struct_size = sizeof(rewire_learning_rule_v1),
-    .flags = REWIRE_RULE_NEEDS_POST_INDEX,
+    .flags = REWIRE_RULE_NEEDS_POST_INDEX | REWIRE_RULE_PARTITIONED | REWIRE_RULE_ON_SLICE,
     .n_syn_state = 0,
     .syn_state_names = NULL,
     .create = stdp_create,
     .start = stdp_start,
     .on_pre = stdp_on_pre,
     .on_post = stdp_on_post,
-    .on_slice = NULL,
+    .on_slice = stdp_on_slice,
     .stop = NULL,
     .destroy = stdp_destroy,
+    .on_pre_part = stdp_on_pre_part,
+    .on_post_part = stdp_on_post_part,
 };
 
 static const rewire_plugin_descriptor stdp_descriptor =
