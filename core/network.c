@@ -30,7 +30,13 @@ static void proj_free(rw_proj *pr) {
 
 void rw_network_free(rw_network *net) {
     if (!net) return;
-    for (uint32_t i = 0; i < net->n_projs; i++) proj_free(&net->projs[i]);
+    for (uint32_t i = 0; i < net->n_projs; i++) {
+        rw_proj *pr = &net->projs[i];
+        /* The release factors of the spike history (network_edit.c), one per slot. */
+        for (uint32_t k = 0; pr->hist_rel && k < net->hist_len; k++) free(pr->hist_rel[k]);
+        free(pr->hist_rel);
+        proj_free(pr);
+    }
     for (uint32_t i = 0; i < net->n_pops; i++) rw_pop_free(&net->pops[i]);
     free(net->projs);
     free(net->pops);

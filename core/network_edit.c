@@ -82,7 +82,7 @@ int rw_network_note_spikes(rw_network *net, int64_t s0, uint32_t n) {
             const uint32_t slot = (uint32_t)((s0 + t) % net->hist_len);
             const uint32_t m = (uint32_t)(b->off[t + 1] - b->off[t]);
             if (hist_reserve(net, i, slot, m)) return REWIRE_ENOMEM;
-            memcpy(p->hist_idx[slot], b->idx + b->off[t], (size_t)m * sizeof *b->idx);
+            if (m) memcpy(p->hist_idx[slot], b->idx + b->off[t], (size_t)m * sizeof *b->idx);
             p->hist_n[slot] = m;
         }
     }

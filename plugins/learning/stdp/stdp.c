@@ -261,6 +261,7 @@ static void stdp_on_pre_part(void *instance, rewire_projection_view *view,
             spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
     }
     if (gain == 0) return;
+    if (part->index == 0) rewire_col_sources_get(&st->sources, view, true);
     depress_rows(st, view, part, step, pre, n, gain);
 }
 
@@ -297,8 +298,9 @@ static void stdp_on_post(void *instance, rewire_projection_view *view, int64_t s
 }
 
 /* on_post per part: post[] are the part's own neurons, whose columns hold only the
- * part's synapses.  The source table is only read here (it is rebuilt in on_slice,
- * alone, after the host changed the synapses; until then the binary search stands in). */
+ * part's synapses.  The source table is only read here (part 0 rebuilds it in
+ * on_pre_part after the host changed the synapses, a phase in which no part reads it;
+ * until then the binary search stands in). */
 static void stdp_on_post_part(void *instance, rewire_projection_view *view,
                               const rewire_part *part, int64_t step, const uint32_t *post,
                               size_t n) {
@@ -317,16 +319,6 @@ static void stdp_on_post_part(void *instance, rewire_projection_view *view,
     }
 }
 
-/* Once per slice, on one thread: rebuild the source table if the host changed the
- * synapses (injuries), for the parts' on_post. */
-static void stdp_on_slice(void *instance, rewire_projection_view *view, int64_t first,
-                          int64_t end) {
-    (void)first;
-    (void)end;
-    stdp *st = instance;
-    rewire_col_sources_get(&st->sources, view, true);
-}
-
 static void stdp_destroy(void *instance) {
     stdp *st = instance;
     if (!st) return;
@@ -336,14 +328,14 @@ static void stdp_destroy(void *instance) {
 
 static const rewire_learning_rule_v1 stdp_functions = {
     .struct_size = sizeof(rewire_learning_rule_v1),
-    .flags = REWIRE_RULE_NEEDS_POST_INDEX | REWIRE_RULE_PARTITIONED | REWIRE_RULE_ON_SLICE,
+    .flags = REWIRE_RULE_NEEDS_POST_INDEX | REWIRE_RULE_PARTITIONED,
     .n_syn_state = 0,
     .syn_state_names = NULL,
     .create = stdp_create,
     .start = stdp_start,
     .on_pre = stdp_on_pre,
     .on_post = stdp_on_post,
-    .on_slice = stdp_on_slice,
+    .on_slice = NULL,
     .stop = NULL,
     .destroy = stdp_destroy,
     .on_pre_part = stdp_on_pre_part,
