@@ -11,10 +11,12 @@
 #include "config.h"
 #include "experiment.h"
 #include "loader.h"
+#include "pool.h"
 #include "sim.h"
 
 static const char run_usage[] =
-    "usage: rewire run EXP.yaml [--out DIR] [--set path.to.key=value ...] [--seed N] [--quiet]\n"
+    "usage: rewire run EXP.yaml [--out DIR] [--set path.to.key=value ...] [--seed N]\n"
+    "                           [--threads N] [--quiet]\n"
     "\n"
     "Run an experiment.  Results go to DIR (default runs/NAME-SEED/).\n"
     "\n"
@@ -22,6 +24,8 @@ static const char run_usage[] =
     "  -s, --set KEY=VALUE    override a value of the file, e.g.\n"
     "                         --set populations.input.rate=20Hz (repeatable)\n"
     "      --seed N           random seed (same as --set experiment.seed=N)\n"
+    "  -j, --threads N        kernel threads (default: every processor available, here %u);\n"
+    "                         results are byte-identical for any N\n"
     "  -q, --quiet            print nothing but errors\n"
     "      --stream ADDR      also stream the run live (the stream output,\n"
     "                         docs/stream-protocol.md): HOST:PORT, unix:PATH, or '-' for\n"
@@ -45,6 +49,8 @@ static const char validate_usage[] =
     "  -h, --help             show this help\n";
 
 enum { OPT_SEED = 256, OPT_SLICE, OPT_STREAM };
+
+#define MAX_THREADS 1024 /* RW_MAX_THREADS */
 
 static bool parse_u64(const char *s, uint64_t *out) {
     if (!s[0] || s[0] == '-') return false;
@@ -92,17 +98,18 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
         {"seed", required_argument, NULL, OPT_SEED}, {"quiet", no_argument, NULL, 'q'},
         {"slice-steps", required_argument, NULL, OPT_SLICE}, {"help", no_argument, NULL, 'h'},
         {"stream", required_argument, NULL, OPT_STREAM},
+        {"threads", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL, *stream = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     if (!sets) return RW_EXIT_RUNTIME;
     rw_load_options lo = {.sets = sets};
     rw_run_options ro = {0};
-    uint64_t slice = 0;
+    uint64_t slice = 0, threads = 0;
     int c, status = RW_EXIT_USAGE;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:s:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:s:j:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 's': sets[lo.n_sets++] = optarg; break;
@@ -122,14 +129,25 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
             }
             ro.max_slice_steps = (int64_t)slice;
             break;
+        case 'j':
+            if (validate_only || !parse_u64(optarg, &threads) || threads == 0 || threads > MAX_THREADS) {
+                status = validate_only
+                             ? rw_cli_usage_error(cmd, "--threads has no meaning for validate")
+                             : rw_cli_usage_error(cmd, "--threads expects an integer from 1 to %d, got '%s'",
+                                                  MAX_THREADS, optarg);
+                goto done;
+            }
+            ro.threads = (uint32_t)threads;
+            break;
         case 'h':
-            fputs(validate_only ? validate_usage : run_usage, stdout);
+            if (validate_only) fputs(validate_usage, stdout);
+            else printf(run_usage, rw_available_threads());
             status = RW_EXIT_OK;
             goto done;
         default:
             if (optopt)
                 status = rw_cli_usage_error(cmd, "option '-%c' %s", optopt,
-                                            strchr("os", optopt) ? "needs a value" : "is unknown");
+                                            strchr("osj", optopt) ? "needs a value" : "is unknown");
             else
                 status = rw_cli_usage_error(cmd, "unknown option or missing value: '%s'", argv[optind - 1]);
             goto done;

@@ -397,9 +397,43 @@ int rw_connect_build_post_index(rw_proj *pr) {
     return REWIRE_OK;
 }
 
+/* The first synapse in [a, b) of a sorted row whose target is >= x. */
+static uint32_t lower_bound(const uint32_t *tgt, uint32_t a, uint32_t b, uint32_t x) {
+    while (a < b) {
+        uint32_t mid = a + (b - a) / 2;
+        if (tgt[mid] < x) a = mid + 1;
+        else b = mid;
+    }
+    return a;
+}
+
+static void fill_cuts(rw_proj *pr) {
+    const uint32_t T = pr->n_threads;
+    for (uint32_t i = 0; i < pr->n_pre; i++) {
+        uint32_t a = pr->span[i].begin;
+        const uint32_t b = pr->span[i].end;
+        for (uint32_t t = 1; t < T; t++)
+            pr->cut[(size_t)i * (T - 1) + t - 1] = a = lower_bound(pr->targets, a, b, pr->post_bound[t]);
+    }
+}
+
 void rw_connect_fill_spans(rw_proj *pr) {
     for (uint32_t i = 0; i < pr->n_pre; i++)
         pr->span[i] = (rw_row_span){pr->row_offsets[i], pr->row_offsets[i] + pr->row_lengths[i]};
+    if (pr->cut) fill_cuts(pr);
+}
+
+int rw_connect_alloc_cuts(rw_proj *pr, uint32_t n_threads, const uint32_t *post_bound,
+                          bool sorted) {
+    free(pr->cut);
+    pr->cut = NULL;
+    pr->n_threads = n_threads;
+    pr->post_bound = post_bound;
+    if (n_threads < 2 || !sorted) return REWIRE_OK;
+    pr->cut = malloc(((size_t)pr->n_pre * (n_threads - 1) + 1) * sizeof *pr->cut);
+    if (!pr->cut) return REWIRE_ENOMEM;
+    fill_cuts(pr);
+    return REWIRE_OK;
 }
 
 void rw_connect_fill_post_index(rw_proj *pr) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "network_internal.h"
+#include "pool.h"
 
 static bool is_lif(rw_model_kind m) { return m == RW_MODEL_LIF_CUBA || m == RW_MODEL_LIF_COBA; }
 /* Populations with input rings: the ones projections may end on. */
@@ -24,11 +25,18 @@ static void proj_free(rw_proj *pr) {
     free(pr->col_synapses);
     free(pr->col_fill);
     free(pr->pre_release);
+    free(pr->cut);
 }
 
 void rw_network_free(rw_network *net) {
     if (!net) return;
-    for (uint32_t i = 0; i < net->n_projs; i++) proj_free(&net->projs[i]);
+    for (uint32_t i = 0; i < net->n_projs; i++) {
+        rw_proj *pr = &net->projs[i];
+        /* The release factors of the spike history (network_edit.c), one per slot. */
+        for (uint32_t k = 0; pr->hist_rel && k < net->hist_len; k++) free(pr->hist_rel[k]);
+        free(pr->hist_rel);
+        proj_free(pr);
+    }
     for (uint32_t i = 0; i < net->n_pops; i++) {
         free(net->pops[i].x);
         free(net->pops[i].y);
@@ -36,12 +44,38 @@ void rw_network_free(rw_network *net) {
     }
     free(net->projs);
     free(net->pops);
+    rw_pool_free(net->pool);
+    free(net->ts);
     free(net);
 }
 
 static bool is_structural(const rewire_learning_rule_v1 *rule) {
     return rule && (rule->flags & REWIRE_RULE_STRUCTURAL);
 }
+
+int rw_network_set_threads(rw_network *net, uint32_t n_threads) {
+    if (n_threads < 1) n_threads = 1;
+    if (n_threads > RW_MAX_THREADS) n_threads = RW_MAX_THREADS;
+    rw_pool_free(net->pool);
+    net->pool = NULL;
+    free(net->ts);
+    net->n_threads = n_threads;
+    net->ts = aligned_alloc(64, n_threads * sizeof *net->ts);
+    if (!net->ts) return REWIRE_ENOMEM;
+    memset(net->ts, 0, n_threads * sizeof *net->ts);
+    if (n_threads > 1 && !(net->pool = rw_pool_new(n_threads))) return REWIRE_ENOMEM;
+    for (uint32_t i = 0; i < net->n_pops; i++)
+        if (rw_pop_alloc_parts(&net->pops[i], n_threads, net->min_delay)) return REWIRE_ENOMEM;
+    for (uint32_t k = 0; k < net->n_projs; k++) {
+        rw_proj *pr = &net->projs[k];
+        int rc = rw_connect_alloc_cuts(pr, n_threads, net->pops[pr->post].bound,
+                                       !is_structural(pr->rule));
+        if (rc) return rc;
+    }
+    return REWIRE_OK;
+}
+
+uint32_t rw_network_threads(const rw_network *net) { return net->n_threads; }
 
 /* Point the view at the projection's current arrays (after building or attaching). */
 void rw_proj_sync_view(rw_network *net, rw_proj *pr) {
@@ -182,6 +216,11 @@ rw_network *rw_network_build(const rw_experiment *e, rw_diag *d) {
             return NULL;
         }
     }
+    if (rw_network_set_threads(net, 1)) {
+        rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory building the network");
+        rw_network_free(net);
+        return NULL;
+    }
     for (uint32_t k = 0; k < net->n_projs; k++) rw_proj_sync_view(net, &net->projs[k]);
     return net;
 }
@@ -286,6 +325,8 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
         pr->delay_lo = (uint16_t)lo;
         pr->delay_hi = (uint16_t)(slots - 1);
         int rc = proj_make_room(pr, rule_row_reserve(rule, instance));
+        /* Its rows stop being sorted: threads filter the whole row instead of cuts. */
+        if (!rc) rc = rw_connect_alloc_cuts(pr, net->n_threads, net->pops[pr->post].bound, false);
         if (rc) return rc;
     }
     uint32_t n_state = rule->n_syn_state;

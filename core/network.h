@@ -32,6 +32,15 @@ typedef struct rw_recorder rw_recorder;
 rw_network *rw_network_build(const rw_experiment *e, rw_diag *d);
 void rw_network_free(rw_network *net);
 
+/* Run the kernel on n_threads threads (1 after building; clamped to
+ * [1, RW_MAX_THREADS]).  Each owns a contiguous range of every population's neurons:
+ * their updates and the delivery of every spike into their input.  Results are
+ * byte-identical for any thread count.  Call between slices, after rules are attached.
+ * 0 or REWIRE_ENOMEM (the network then stays unusable). */
+int rw_network_set_threads(rw_network *net, uint32_t n_threads);
+uint32_t rw_network_threads(const rw_network *net);
+#define RW_MAX_THREADS 1024
+
 int64_t rw_network_step(const rw_network *net);      /* steps simulated so far */
 int64_t rw_network_min_delay(const rw_network *net); /* steps: the longest slice */
 /* min_delay of a network without synapses: nothing bounds its slices. */

@@ -13,7 +13,13 @@
  *    reads its input sequentially and partitions by neuron range;
  *  - spikes of the current slice are kept per population, by step then neuron;
  *  - rate populations keep, instead, their rates at the start of every step of the
- *    current slice (r_hist), which the slice's end delivers as spikes are delivered. */
+ *    current slice (r_hist), which the slice's end delivers as spikes are delivered;
+ *  - threads (rw_network_set_threads) own contiguous ranges of every population's
+ *    neurons: each updates its neurons and delivers every spike into the ring cells of
+ *    its neurons only, so no two threads write one cell and every cell receives its
+ *    terms in the same order whatever the thread count (results are byte-identical).
+ *    Rows are sorted by target, so a thread's part of a row is one contiguous block:
+ *    cut[] keeps where each row crosses the threads' boundaries. */
 #ifndef RW_NETWORK_INTERNAL_H
 #define RW_NETWORK_INTERNAL_H
 
@@ -30,6 +36,17 @@ typedef struct rw_spike_buf {
     size_t cap;
     size_t *off;    /* [max slice + 1] */
 } rw_spike_buf;
+
+/* What one thread owns of a population: neurons [lo, hi), the spikes it found there
+ * this slice (merged into the population's buffer in thread order, which is neuron
+ * order), its scratch for Poisson sources.  Aligned so threads never share a line. */
+typedef struct rw_pop_part {
+    _Alignas(64) uint32_t lo, hi;
+    rw_spike_buf spk;
+    uint32_t *scratch_step, *scratch_src;
+    size_t scratch_cap;
+    int rc;
+} rw_pop_part;
 
 /* Constants of a LIF population, precomputed from the parameters and dt. */
 typedef struct rw_lif_consts {
@@ -71,9 +88,6 @@ typedef struct rw_pop {
     int64_t *next_spike;
     uint64_t *draws;
     uint64_t rng_key;
-    /* Per-slice scratch for the Poisson sort: (local step, source) pairs. */
-    uint32_t *scratch_step, *scratch_src;
-    size_t scratch_cap;
 
     /* SPIKE_TIMES: events sorted by (step, neuron), and the next one to emit. */
     uint32_t n_events;
@@ -102,6 +116,10 @@ typedef struct rw_pop {
     /* Spike models only; a rate population's off[] stays all zero (it never spikes). */
     rw_spike_buf spikes;
     uint64_t spike_count;
+    /* [n_threads]: each thread's range and scratch (see the top); bound[t] = part[t].lo,
+     * bound[n_threads] = n. */
+    rw_pop_part *part;
+    uint32_t *bound;
 
     /* Injuries and interventions (rewire/network.h, ABI 1.2).  alive[i] = 0 once killed;
      * spike_counts per neuron (spiking models); sources (poisson, rate_input) emit
@@ -148,6 +166,14 @@ typedef struct rw_proj {
     float *weights;               /* [n_syn] */
     uint16_t *delays;             /* [n_syn], steps >= 1 */
     uint16_t min_delay, max_delay;/* over the synapses (both 0 when there are none) */
+    /* With several threads: row i's synapses onto thread t's neurons (t = 1 ..
+     * n_threads - 1 start there) begin at cut[i * (n_threads - 1) + t - 1]; thread 0's
+     * begin at span[i].begin, the last thread's end at span[i].end.  NULL with one
+     * thread, and on projections whose rows are not sorted by target (structural rules
+     * append): there every thread reads the whole row and keeps its own targets. */
+    uint32_t *cut;
+    uint32_t n_threads;
+    const uint32_t *post_bound;   /* the post population's bound[] */
 
     const rewire_learning_rule_v1 *rule;
     void *instance;
@@ -166,6 +192,12 @@ typedef struct rw_proj {
     float **hist_rel;
 } rw_proj;
 
+/* Per-thread counters, one cache line each. */
+typedef struct rw_thread_state {
+    _Alignas(64) uint64_t events;
+    int rc;
+} rw_thread_state;
+
 struct rw_network {
     double dt;
     uint64_t seed;
@@ -176,6 +208,10 @@ struct rw_network {
     uint32_t n_projs;
     rw_proj *projs;
     uint64_t syn_events;
+    /* Threads (rw_network_set_threads): the pool and each thread's counters. */
+    uint32_t n_threads;
+    struct rw_pool *pool;
+    rw_thread_state *ts;   /* [n_threads] */
     /* Steps of spike history kept (0: none): the longest delay of any projection, so
      * every spike still in flight is in it. */
     uint32_t hist_len;
@@ -196,6 +232,10 @@ int rw_connect_build_post_index(rw_proj *pr);
 void rw_connect_fill_spans(rw_proj *pr);
 /* Refill the existing post index in place after synapses were added or removed. */
 void rw_connect_fill_post_index(rw_proj *pr);
+/* Give pr the row cuts of n_threads threads over post_bound (none when n_threads is 1
+ * or rows are not sorted), filled.  0 or REWIRE_ENOMEM. */
+int rw_connect_alloc_cuts(rw_proj *pr, uint32_t n_threads, const uint32_t *post_bound,
+                          bool sorted);
 
 /* ---- network.c ---- */
 
@@ -227,11 +267,21 @@ int rw_pop_init(rw_pop *p, const rw_experiment *e, uint32_t index, int64_t max_s
 int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots);
 void rw_pop_free(rw_pop *p);
 
-/* Advance a LIF population by step `step` (slice-local index t): integrate, consume
- * the ring slot of `step`, detect spikes into spikes.off[t] .. off[t+1]. */
-int rw_lif_step(rw_pop *p, int64_t step, uint32_t t);
-/* Emit the spikes of sources for steps [s0, s0 + n) into the spike buffer. */
-int rw_poisson_slice(rw_pop *p, int64_t s0, uint32_t n, double dt);
+/* Advance neurons [lo, hi) of a LIF population by step `step` (slice-local index t):
+ * integrate, consume the ring slot of `step`, append the spikes to b (b->off[t] ..
+ * off[t+1]).  Does not count them in spike_count. */
+int rw_lif_step(rw_pop *p, int64_t step, uint32_t t, uint32_t lo, uint32_t hi,
+                rw_spike_buf *b);
+/* Emit the spikes of sources [part->lo, part->hi) for steps [s0, s0 + n) into b, using
+ * part's scratch.  Does not count them in spike_count. */
+int rw_poisson_slice(rw_pop *p, rw_pop_part *part, rw_spike_buf *b, int64_t s0, uint32_t n,
+                     double dt);
+/* Several threads: the parts' spikes of steps [0, n) into the population's buffer, in
+ * step then thread order (= neuron order).  0 or REWIRE_ENOMEM. */
+int rw_pop_merge_parts(rw_pop *p, uint32_t n_threads, uint32_t n);
+/* Split every population between n threads and allocate their parts (frees the old
+ * ones); max_slice sizes the per-step offsets.  0 or -1 (out of memory). */
+int rw_pop_alloc_parts(rw_pop *p, uint32_t n_threads, int64_t max_slice);
 int rw_spike_times_slice(rw_pop *p, int64_t s0, uint32_t n);
 
 /* ---- rate.c ---- */

@@ -203,6 +203,54 @@ int rw_pop_alloc_rings(rw_pop *p, uint32_t ring_slots) {
     return p->ring_e && p->ring_i ? 0 : -1;
 }
 
+static void free_parts(rw_pop *p) {
+    for (uint32_t t = 0; p->part && p->part[t].hi != UINT32_MAX; t++) {
+        free(p->part[t].spk.idx);
+        free(p->part[t].spk.off);
+        free(p->part[t].scratch_step);
+        free(p->part[t].scratch_src);
+    }
+    free(p->part);
+    free(p->bound);
+    p->part = NULL;
+    p->bound = NULL;
+}
+
+/* Thread t gets neurons [t c, (t + 1) c) (clipped to n), c = ceil(n / T) rounded up
+ * to 8: whole cache lines of the ring and of fired[], and the 8-flag words of
+ * collect_spikes.  part[n_threads] is a sentinel (hi = UINT32_MAX) that ends the
+ * list for free_parts.  With one thread the population's own buffer is the part's. */
+int rw_pop_alloc_parts(rw_pop *p, uint32_t n_threads, int64_t max_slice) {
+    free_parts(p);
+    p->part = aligned_alloc(64, ((size_t)n_threads + 1) * sizeof *p->part);
+    p->bound = malloc(((size_t)n_threads + 1) * sizeof *p->bound);
+    if (!p->part || !p->bound) {
+        free(p->part);
+        free(p->bound);
+        p->part = NULL;
+        p->bound = NULL;
+        return -1;
+    }
+    memset(p->part, 0, ((size_t)n_threads + 1) * sizeof *p->part);
+    p->part[n_threads].hi = UINT32_MAX;
+    uint64_t chunk = ((uint64_t)p->n + n_threads - 1) / n_threads;
+    chunk = (chunk + 7) & ~(uint64_t)7;
+    for (uint32_t t = 0; t <= n_threads; t++) {
+        uint64_t b = (uint64_t)t * chunk;
+        p->bound[t] = b < p->n ? (uint32_t)b : p->n;
+    }
+    int rc = 0;
+    for (uint32_t t = 0; t < n_threads; t++) {
+        rw_pop_part *q = &p->part[t];
+        q->lo = p->bound[t];
+        q->hi = p->bound[t + 1];
+        if (n_threads == 1) continue;
+        q->spk.off = calloc((size_t)max_slice + 1, sizeof *q->spk.off);
+        if (!q->spk.off || spikes_reserve(&q->spk, (size_t)(q->hi - q->lo) + 64)) rc = -1;
+    }
+    return rc;
+}
+
 void rw_pop_free(rw_pop *p) {
     free(p->name);
     free(p->alive);
@@ -227,8 +275,7 @@ void rw_pop_free(rw_pop *p) {
     free(p->log1m_p);
     free(p->next_spike);
     free(p->draws);
-    free(p->scratch_step);
-    free(p->scratch_src);
+    free_parts(p);
     free(p->ev_step);
     free(p->ev_neuron);
     free(p->r);
@@ -326,62 +373,84 @@ static uint32_t collect_spikes(uint32_t n, const uint8_t *fired, uint32_t *out) 
     return m;
 }
 
-int rw_lif_step(rw_pop *p, int64_t step, uint32_t t) {
-    rw_spike_buf *b = &p->spikes;
+int rw_lif_step(rw_pop *p, int64_t step, uint32_t t, uint32_t lo, uint32_t hi,
+                rw_spike_buf *b) {
     size_t base = b->off[t];
-    if (spikes_reserve(b, base + p->n)) return REWIRE_ENOMEM;
+    if (spikes_reserve(b, base + (hi - lo))) return REWIRE_ENOMEM;
     size_t slot = (size_t)(step % p->ring_slots) * p->n;
+    const uint32_t m = hi - lo;
     if (p->model == RW_MODEL_LIF_CUBA)
-        cuba_update(p->n, &p->c, p->v, p->g_e, p->g_i, p->ref, p->excitability,
-                    p->ring_e + slot, p->ring_i + slot, p->fired);
+        cuba_update(m, &p->c, p->v + lo, p->g_e + lo, p->g_i + lo, p->ref + lo,
+                    p->excitability + lo, p->ring_e + slot + lo, p->ring_i + slot + lo,
+                    p->fired + lo);
     else
-        coba_update(p->n, &p->c, p->v, p->g_e, p->g_i, p->ref, p->excitability,
-                    p->ring_e + slot, p->ring_i + slot, p->fired);
-    uint32_t m = collect_spikes(p->n, p->fired, b->idx + base);
-    b->off[t + 1] = base + m;
-    p->spike_count += m;
+        coba_update(m, &p->c, p->v + lo, p->g_e + lo, p->g_i + lo, p->ref + lo,
+                    p->excitability + lo, p->ring_e + slot + lo, p->ring_i + slot + lo,
+                    p->fired + lo);
+    uint32_t k = collect_spikes(m, p->fired + lo, b->idx + base);
+    for (uint32_t q = 0; q < k; q++) b->idx[base + q] += lo;
+    b->off[t + 1] = base + k;
+    return 0;
+}
+
+int rw_pop_merge_parts(rw_pop *p, uint32_t n_threads, uint32_t n) {
+    size_t total = 0;
+    for (uint32_t th = 0; th < n_threads; th++) total += p->part[th].spk.off[n];
+    rw_spike_buf *b = &p->spikes;
+    if (spikes_reserve(b, total)) return REWIRE_ENOMEM;
+    size_t m = 0;
+    for (uint32_t t = 0; t < n; t++) {
+        b->off[t] = m;
+        for (uint32_t th = 0; th < n_threads; th++) {
+            const rw_spike_buf *q = &p->part[th].spk;
+            const size_t k = q->off[t + 1] - q->off[t];
+            memcpy(b->idx + m, q->idx + q->off[t], k * sizeof *b->idx);
+            m += k;
+        }
+    }
+    b->off[n] = m;
     return 0;
 }
 
 /* ---- sources, per slice ---- */
 
-int rw_poisson_slice(rw_pop *p, int64_t s0, uint32_t n, double dt) {
+int rw_poisson_slice(rw_pop *p, rw_pop_part *part, rw_spike_buf *b, int64_t s0, uint32_t n,
+                     double dt) {
     const int64_t end = s0 + n;
+    const uint32_t lo = part->lo, hi = part->hi;
     /* A rate changed through the view since the pending draw: redraw from now on
      * (geometric intervals are memoryless, so this is exact). */
-    for (uint32_t i = 0; i < p->n; i++)
+    for (uint32_t i = lo; i < hi; i++)
         if (poisson_rate(p, i) != p->rate_drawn[i]) poisson_draw(p, i, s0, dt);
 
     /* Spikes per source, then a stable counting sort by step keeps neurons in order. */
     size_t m = 0;
-    for (uint32_t i = 0; i < p->n; i++) {
+    for (uint32_t i = lo; i < hi; i++) {
         while (p->next_spike[i] < end) {
-            if (m == p->scratch_cap) {
-                size_t cap = p->scratch_cap ? p->scratch_cap * 2 : 1024;
-                uint32_t *st = realloc(p->scratch_step, cap * sizeof *st);
+            if (m == part->scratch_cap) {
+                size_t cap = part->scratch_cap ? part->scratch_cap * 2 : 1024;
+                uint32_t *st = realloc(part->scratch_step, cap * sizeof *st);
                 if (!st) return REWIRE_ENOMEM;
-                p->scratch_step = st;
-                uint32_t *sr = realloc(p->scratch_src, cap * sizeof *sr);
+                part->scratch_step = st;
+                uint32_t *sr = realloc(part->scratch_src, cap * sizeof *sr);
                 if (!sr) return REWIRE_ENOMEM;
-                p->scratch_src = sr;
-                p->scratch_cap = cap;
+                part->scratch_src = sr;
+                part->scratch_cap = cap;
             }
-            p->scratch_step[m] = (uint32_t)(p->next_spike[i] - s0);
-            p->scratch_src[m] = i;
+            part->scratch_step[m] = (uint32_t)(p->next_spike[i] - s0);
+            part->scratch_src[m] = i;
             m++;
             poisson_draw(p, i, p->next_spike[i] + 1, dt);
         }
     }
-    rw_spike_buf *b = &p->spikes;
     if (spikes_reserve(b, m)) return REWIRE_ENOMEM;
     memset(b->off, 0, ((size_t)n + 1) * sizeof *b->off);
-    for (size_t k = 0; k < m; k++) b->off[p->scratch_step[k] + 1]++;
+    for (size_t k = 0; k < m; k++) b->off[part->scratch_step[k] + 1]++;
     for (uint32_t t = 0; t < n; t++) b->off[t + 1] += b->off[t];
     /* Scatter using off[t] as the fill cursor of step t, then shift back. */
-    for (size_t k = 0; k < m; k++) b->idx[b->off[p->scratch_step[k]]++] = p->scratch_src[k];
+    for (size_t k = 0; k < m; k++) b->idx[b->off[part->scratch_step[k]]++] = part->scratch_src[k];
     for (uint32_t t = n; t > 0; t--) b->off[t] = b->off[t - 1];
     b->off[0] = 0;
-    p->spike_count += m;
     return 0;
 }
 
@@ -403,6 +472,5 @@ int rw_spike_times_slice(rw_pop *p, int64_t s0, uint32_t n) {
         b->off[t + 1] = m;
     }
     p->ev_next = last;
-    p->spike_count += m;
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "modulators.h"
 #include "loader.h"
 #include "network.h"
+#include "pool.h"
 #include "progress.h"
 #include "rng.h"
 #include "network_edit.h"
@@ -314,6 +315,13 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
     status = rw_run_plugins_create(&s.plugins, &s.ctx, s.net, s.rec, d);
     if (status != 0) goto out;
     status = 1;
+    /* Threads split the neurons once the rules are attached (a structural rule's rows
+     * are not sorted, which changes how they are split). */
+    if (rw_network_set_threads(s.net, o->threads ? o->threads : rw_available_threads()) != 0) {
+        rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory (or no threads) for %u kernel threads",
+                      o->threads ? o->threads : rw_available_threads());
+        goto out;
+    }
     /* Injuries that remove synapses rebuild the input in flight from the spike history. */
     if ((e->n_injuries && rw_network_keep_history(s.net) != 0) ||
         rw_timeline_init(&s.timeline, &s.plugins, e) != 0) {

@@ -14,6 +14,7 @@ typedef struct rw_run_options {
     bool quiet;                /* no summary on stdout, no info logs */
     bool progress;             /* progress line on stderr (the CLI sets it for a terminal) */
     int64_t max_slice_steps;   /* 0: the minimum delay; smaller slices give identical results */
+    uint32_t threads;          /* kernel threads; 0: every processor available */
 } rw_run_options;
 
 /* Exit status of a run: 0 done; 1 runtime failure (an output could not write, a plugin

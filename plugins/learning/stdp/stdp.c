@@ -27,6 +27,11 @@
  * 4 bytes per synapse (the post index itself costs 8, weights+targets+delays 10).  It
  * is rebuilt if the host changes the projection's synapses; if that allocation fails
  * the rule falls back to a binary search of row_offsets rather than stopping.
+ *
+ * Threads (REWIRE_RULE_PARTITIONED): with several kernel threads each thread runs the
+ * rule over the synapses onto its own postsynaptic neurons (on_pre_part, on_post_part),
+ * and the pre traces of its own presynaptic neurons; the result is the same as on one
+ * thread, bit for bit.
  */
 #include <math.h>
 #include <rewire/plugin.h>
@@ -93,6 +98,7 @@ typedef struct stdp {
     rewire_traces x_pre, x_post; /* [n_pre], [n_post] */
     rewire_decay_table decay_plus, decay_minus;
     rewire_col_sources sources;
+    double *x_now; /* [n_post] scratch: post traces decayed to the step (post_traces_now) */
 } stdp;
 
 static void free_state(stdp *st) {
@@ -101,6 +107,8 @@ static void free_state(stdp *st) {
     rewire_decay_table_free(&st->decay_plus);
     rewire_decay_table_free(&st->decay_minus);
     rewire_col_sources_free(&st->sources);
+    free(st->x_now);
+    st->x_now = NULL;
 }
 
 static int stdp_create(const rewire_host *host, const rewire_param_value *params,
@@ -147,7 +155,8 @@ static int stdp_start(void *instance, rewire_projection_view *view) {
         !rewire_traces_alloc(&st->x_post, view->n_post) ||
         rewire_decay_table_build(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
         rewire_decay_table_build(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
-        !rewire_col_sources_build(&st->sources, view)) {
+        !rewire_col_sources_build(&st->sources, view) ||
+        !(st->x_now = malloc((view->n_post ? view->n_post : 1) * sizeof *st->x_now))) {
         free_state(st);
         st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
                             view->n_pre, view->n_post, view->n_syn);
@@ -173,15 +182,16 @@ static inline float clip(double w, double lo, double hi) {
 
 /* LTD over the outgoing synapses of one presynaptic neuron.  `multiplicative` is a
  * constant at each call site, so the compiler emits two loops without the branch. */
-static inline void depress_row(const stdp *st, rewire_projection_view *v, uint32_t i,
-                               int64_t step, double gain, bool multiplicative) {
+static inline __attribute__((always_inline)) void
+depress_row(const stdp *st, rewire_projection_view *v, uint32_t begin, uint32_t end,
+            int64_t step, double gain, bool multiplicative, const double *xd) {
     const uint32_t *targets = v->targets;
     float *w = v->weights;
     const double scale = gain * st->a_minus;
     const double w_min = st->w_min, w_max = st->w_max;
-    for (uint32_t s = v->row_offsets[i], end = v->row_offsets[i + 1]; s < end; s++) {
+    for (uint32_t s = begin; s < end; s++) {
         const uint32_t j = targets[s];
-        const double x = rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
+        const double x = xd ? xd[j] : rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
         const double ws = w[s];
         const double dw = -scale * x * (multiplicative ? ws - w_min : w_max);
         w[s] = clip(ws + dw, w_min, w_max);
@@ -207,18 +217,67 @@ static inline void potentiate_column(const stdp *st, rewire_projection_view *v, 
     }
 }
 
+/* LTD of the rows of pre[0..n) over their synapses onto [lo, hi) (the part's block of
+ * each row, or the whole row). */
+static void depress_rows(stdp *st, rewire_projection_view *view, const rewire_part *part,
+                         int64_t step, const uint32_t *pre, size_t n, double gain);
+
 static void stdp_on_pre(void *instance, rewire_projection_view *view, int64_t step,
                         const uint32_t *pre, size_t n) {
     stdp *st = instance;
     const double gain = view->plasticity_gain;
+    /* LTD reads only post traces, so the pre traces may all be updated first. */
+    for (size_t k = 0; k < n; k++) spike_trace(&st->x_pre, pre[k], &st->decay_plus, st->nearest, step);
+    if (gain == 0) return; /* plasticity switched off: keep the traces only */
+    const rewire_part whole = {.struct_size = sizeof whole, .index = 0, .count = 1,
+                               .pre_lo = 0, .pre_hi = view->n_pre, .post_lo = 0,
+                               .post_hi = view->n_post, .cut = NULL};
+    depress_rows(st, view, &whole, step, pre, n, gain);
+}
+
+/* Whether the pre spikes of a step touch so many synapses that decaying the post traces
+ * of [lo, hi) once, into x_now, is cheaper than decaying one per synapse: then it is
+ * done, and x_now returned (the same products, so the same values); else NULL. */
+static const double *post_traces_now(stdp *st, const rewire_projection_view *v, size_t n_spk,
+                                     uint32_t lo, uint32_t hi, int64_t step) {
+    const double per_row = v->n_pre ? (double)v->n_syn / v->n_pre : 0.0;
+    if (!st->x_now || lo >= hi || (double)n_spk * per_row < 2.0 * (double)v->n_post) return NULL;
+    for (uint32_t j = lo; j < hi; j++)
+        st->x_now[j] = rewire_trace_at(&st->x_post, &st->decay_minus, j, step);
+    return st->x_now;
+}
+
+/* The same per part (REWIRE_RULE_PARTITIONED): the part's block of each row, the pre
+ * traces of the part's own presynaptic neurons.  Every synapse sees the same updates
+ * in the same order as with on_pre, so results do not depend on the thread count. */
+static void stdp_on_pre_part(void *instance, rewire_projection_view *view,
+                             const rewire_part *part, int64_t step, const uint32_t *pre,
+                             size_t n) {
+    stdp *st = instance;
+    const double gain = view->plasticity_gain;
     for (size_t k = 0; k < n; k++) {
         const uint32_t i = pre[k];
-        spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
-        if (gain == 0) continue; /* plasticity switched off: keep the traces only */
-        if (st->multiplicative)
-            depress_row(st, view, i, step, gain, true);
-        else
-            depress_row(st, view, i, step, gain, false);
+        if (i >= part->pre_lo && i < part->pre_hi)
+            spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
+    }
+    if (gain == 0) return;
+    if (part->index == 0) rewire_col_sources_get(&st->sources, view, true);
+    depress_rows(st, view, part, step, pre, n, gain);
+}
+
+static void depress_rows(stdp *st, rewire_projection_view *view, const rewire_part *part,
+                         int64_t step, const uint32_t *pre, size_t n, double gain) {
+    const double *xd = post_traces_now(st, view, n, part->post_lo, part->post_hi, step);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t a, b;
+        rewire_part_row(part, view, pre[k], &a, &b);
+        if (st->multiplicative) {
+            if (xd) depress_row(st, view, a, b, step, gain, true, xd);
+            else depress_row(st, view, a, b, step, gain, true, NULL);
+        } else {
+            if (xd) depress_row(st, view, a, b, step, gain, false, xd);
+            else depress_row(st, view, a, b, step, gain, false, NULL);
+        }
     }
 }
 
@@ -227,6 +286,28 @@ static void stdp_on_post(void *instance, rewire_projection_view *view, int64_t s
     stdp *st = instance;
     const double gain = view->plasticity_gain;
     const uint32_t *sources = rewire_col_sources_get(&st->sources, view, gain != 0);
+    for (size_t k = 0; k < n; k++) {
+        const uint32_t j = post[k];
+        spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);
+        if (gain == 0) continue;
+        if (st->multiplicative)
+            potentiate_column(st, view, j, step, gain, true, sources);
+        else
+            potentiate_column(st, view, j, step, gain, false, sources);
+    }
+}
+
+/* on_post per part: post[] are the part's own neurons, whose columns hold only the
+ * part's synapses.  The source table is only read here (part 0 rebuilds it in
+ * on_pre_part after the host changed the synapses, a phase in which no part reads it;
+ * until then the binary search stands in). */
+static void stdp_on_post_part(void *instance, rewire_projection_view *view,
+                              const rewire_part *part, int64_t step, const uint32_t *post,
+                              size_t n) {
+    (void)part;
+    stdp *st = instance;
+    const double gain = view->plasticity_gain;
+    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, false);
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
         spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);
@@ -247,7 +328,7 @@ static void stdp_destroy(void *instance) {
 
 static const rewire_learning_rule_v1 stdp_functions = {
     .struct_size = sizeof(rewire_learning_rule_v1),
-    .flags = REWIRE_RULE_NEEDS_POST_INDEX,
+    .flags = REWIRE_RULE_NEEDS_POST_INDEX | REWIRE_RULE_PARTITIONED,
     .n_syn_state = 0,
     .syn_state_names = NULL,
     .create = stdp_create,
@@ -257,6 +338,8 @@ static const rewire_learning_rule_v1 stdp_functions = {
     .on_slice = NULL,
     .stop = NULL,
     .destroy = stdp_destroy,
+    .on_pre_part = stdp_on_pre_part,
+    .on_post_part = stdp_on_post_part,
 };
 
 static const rewire_plugin_descriptor stdp_descriptor =

@@ -11,7 +11,8 @@
  * History: 1.0 first release; 1.1 rewire_projection_view gained pre_rate/post_rate and
  * pre_release, learning rules the PRE_RELEASE and PRE_BEFORE_DELIVERY flags; for
  * structural plasticity the view gained row_lengths, edit_targets, edit_delays and
- * structure_changed, the rule table row_reserve (flag STRUCTURAL).
+ * structure_changed, the rule table row_reserve (flag STRUCTURAL).  1.3 (threads):
+ * learning rules the PARTITIONED flag, on_pre_part and on_post_part, rewire_part.
  */
 #ifndef REWIRE_ABI_H
 #define REWIRE_ABI_H
@@ -25,7 +26,7 @@ extern "C" {
 #endif
 
 #define REWIRE_ABI_MAJOR 1
-#define REWIRE_ABI_MINOR 2
+#define REWIRE_ABI_MINOR 3
 
 /* The one symbol every plugin shared object exports. */
 #define REWIRE_ENTRY_SYMBOL "rewire_plugin_entry"

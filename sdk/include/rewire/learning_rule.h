@@ -40,6 +40,41 @@ extern "C" {
  * slice), so that what it adds or removes there carries spikes from step + 1 on,
  * whatever the slice size: keep it cheap when nothing is due. */
 #define REWIRE_RULE_STRUCTURAL 0x10u
+/* ABI 1.3: the rule can run on several kernel threads at once (see rewire_part and
+ * on_pre_part / on_post_part below).  With more than one kernel thread the host then
+ * calls on_pre_part and on_post_part instead of on_pre and on_post (with one thread it
+ * calls on_pre and on_post).  Ignored on STRUCTURAL and PRE_BEFORE_DELIVERY rules. */
+#define REWIRE_RULE_PARTITIONED 0x20u
+
+/* ABI 1.3: what one thread owns of a projection in on_pre_part / on_post_part.  The
+ * kernel splits every population into contiguous ranges, one per thread; part `index`
+ * of `count` owns presynaptic neurons [pre_lo, pre_hi), postsynaptic neurons
+ * [post_lo, post_hi) and every synapse whose target it owns.  Within its hook a part
+ * may write only those synapses (weights, syn_state) and the per-neuron state of the
+ * neurons it owns; it may read anything that no part writes during the same phase
+ * (all on_pre_part calls of a step form one phase, all on_post_part calls the next).
+ * Rows are sorted by target, so row i's synapses onto the part's targets are one
+ * block: rewire_part_row gives it.  `cut` is the host's; read it only through that. */
+typedef struct rewire_part {
+    uint32_t struct_size;
+    uint32_t index, count;
+    uint32_t pre_lo, pre_hi;
+    uint32_t post_lo, post_hi;
+    const uint32_t *cut;
+} rewire_part;
+
+/* [any] Synapses [*begin, *end) of row i whose targets part p owns. */
+static inline void rewire_part_row(const rewire_part *p, const rewire_projection_view *v,
+                                   uint32_t i, uint32_t *begin, uint32_t *end) {
+    uint32_t a = v->row_offsets[i], b = v->row_offsets[i + 1];
+    if (p->count > 1) {
+        const uint32_t *c = p->cut + (size_t)i * (p->count - 1);
+        if (p->index > 0) a = c[p->index - 1];
+        if (p->index + 1 < p->count) b = c[p->index];
+    }
+    *begin = a;
+    *end = b;
+}
 
 typedef struct rewire_learning_rule_v1 {
     uint32_t struct_size;
@@ -76,6 +111,19 @@ typedef struct rewire_learning_rule_v1 {
      * asked once, after create() (so the rule answers from its parameters and the view
      * it was created on).  Row i gets max(initial length of row i, the answer). */
     uint32_t (*row_reserve)(void *instance);
+
+    /* ---- ABI 1.3 ---- (REWIRE_RULE_PARTITIONED only, else may be NULL) */
+
+    /* [kernel, several threads at once] on_pre for one part: pre[0..n) are ALL the
+     * presynaptic neurons that spiked at `step` (in increasing order); update the
+     * part's synapses and the state of the part's own neurons only.  Called after the
+     * step's delivery; every part's call returns before any on_post_part of the step. */
+    void (*on_pre_part)(void *instance, rewire_projection_view *view, const rewire_part *part,
+                        int64_t step, const uint32_t *pre, size_t n);
+    /* [kernel, several threads at once] on_post for one part: post[0..n) are the
+     * postsynaptic neurons OF THIS PART (in [post_lo, post_hi)) that spiked at `step`. */
+    void (*on_post_part)(void *instance, rewire_projection_view *view, const rewire_part *part,
+                         int64_t step, const uint32_t *post, size_t n);
 } rewire_learning_rule_v1;
 
 #ifdef __cplusplus

@@ -153,9 +153,31 @@ static inline bool rewire_col_sources_build(rewire_col_sources *c, const rewire_
     c->source = NULL;
     uint32_t *src = (uint32_t *)malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
     if (!src) return false;
-    /* Walking rows and scattering needs the inverse of col_synapses; a binary search per
-     * entry needs no temporary n_syn array and runs once. */
-    for (uint32_t k = 0; k < v->n_syn; k++) src[k] = rewire_source_of(v, v->col_synapses[k]);
+    /* The host lists each column's synapses in increasing id order, so walking the rows
+     * in order meets every column's entries in its order: a cursor per column places
+     * each source (O(n_syn), n_post cursors).  Should an entry not be where expected
+     * (or the cursors not fit in memory), a binary search per entry does it instead. */
+    bool placed = false;
+    uint32_t *at = (uint32_t *)malloc(((size_t)v->n_post + 1) * sizeof *at);
+    if (at && v->col_offsets) {
+        placed = true;
+        for (uint32_t j = 0; j < v->n_post; j++) at[j] = v->col_offsets[j];
+        for (uint32_t i = 0; i < v->n_pre && placed; i++) {
+            const uint32_t a = v->row_offsets[i];
+            const uint32_t b = v->row_lengths ? a + v->row_lengths[i] : v->row_offsets[i + 1];
+            for (uint32_t s = a; s < b; s++) {
+                const uint32_t j = v->targets[s];
+                if (at[j] >= v->col_offsets[j + 1] || v->col_synapses[at[j]] != s) {
+                    placed = false;
+                    break;
+                }
+                src[at[j]++] = i;
+            }
+        }
+    }
+    free(at);
+    if (!placed)
+        for (uint32_t k = 0; k < v->n_syn; k++) src[k] = rewire_source_of(v, v->col_synapses[k]);
     c->source = src;
     c->n_syn = v->n_syn;
     c->row_offsets = v->row_offsets;

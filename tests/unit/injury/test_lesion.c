@@ -44,7 +44,7 @@ static double expected(double f0, int64_t steps) { return 1.0 - (1.0 - f0) * exp
 
 static void test_descriptor(void) {
     CHECK(desc->kind == REWIRE_KIND_INJURY, "lesion is an injury");
-    CHECK(desc->abi_major == 1 && desc->abi_minor == 2, "descriptor declares ABI 1.2");
+    CHECK(desc->abi_major == 1 && desc->abi_minor >= 2, "descriptor declares ABI >= 1.2 (injury services)");
     const rewire_param_spec *region = &desc->params[ih_param(desc, "region")];
     CHECK(region->type == REWIRE_PARAM_SELECTION && (region->flags & REWIRE_PARAM_REQUIRED),
           "region is a required selection");
