@@ -33,7 +33,7 @@ def run_arm(rewire, arm, seed):
     """Runs one arm; returns {od_before, od_after, shift, w_left, w_right (before, after)}."""
     out = tempfile.mkdtemp(prefix=f'rewire-cp-{arm}-{seed}-')
     try:
-        cmd = [rewire, 'run', EXPERIMENT, '--out', out, '--seed', str(seed), '--quiet']
+        cmd = [os.path.abspath(rewire), 'run', EXPERIMENT, '--out', out, '--seed', str(seed), '--quiet']
         for kv in ARMS[arm]:
             cmd += ['--set', kv]
         p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
