@@ -15,9 +15,11 @@ and after the night.
 Checks, for each seed (science_common.SEEDS, 3 by default):
   - sleep lowers the mean weight to the downscaling target: post / pre in [0.75, 0.85]
     (downscale_target 0.8 of the sums at sleep onset; never scaled up);
-  - the learned pattern's relative strength holds: post >= 0.98 x pre (downscaling keeps
-    each cell's weight ratios; replay of the day's most active inputs can only add to
-    the pattern, 2 % is room for the per-cell factors differing);
+  - the learned pattern's relative strength holds: it keeps at least 90 % of the
+    advantage it learned, rel_post - 1 >= 0.9 (rel_pre - 1) (downscaling alone keeps
+    each cell's weight ratios exactly; replay drives every input, the others at a
+    quarter of the pattern's rate, so its STDP moves the ratio by a few % either way:
+    -2.4 % to +3.9 % over seeds 1-12, i.e. at worst ~6 % of the advantage);
   - recall holds or improves: contrast after >= contrast before;
   - awake (control): the mean weight does not fall (post / pre > 0.95): no downscaling
     without sleep;
@@ -62,9 +64,11 @@ def main(argv):
         tap.point(0.75 <= ratio <= 0.85,
                   f'seed {seed}: sleep lowers the mean weight to the target: x{ratio:.3f} in '
                   f'[0.75, 0.85]')
-        tap.point(s['post']['rel'] >= 0.98 * s['pre']['rel'],
+        kept = (s['post']['rel'] - 1) / (s['pre']['rel'] - 1)
+        tap.point(kept >= 0.9,
                   f'seed {seed}: the pattern keeps its relative strength: '
-                  f'{s["pre"]["rel"]:.3f} -> {s["post"]["rel"]:.3f} (>= 0.98 x)')
+                  f'{s["pre"]["rel"]:.3f} -> {s["post"]["rel"]:.3f}, {kept:.0%} of its learned '
+                  f'advantage (>= 90 %)')
         tap.point(s['post']['contrast'] >= s['pre']['contrast'],
                   f'seed {seed}: recall holds or improves after sleep: contrast '
                   f'{s["pre"]["contrast"]:.3f} -> {s["post"]["contrast"]:.3f}')
