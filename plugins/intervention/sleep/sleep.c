@@ -271,7 +271,7 @@ static int replay_prepare(sleep_state *s, double dt) {
     s->replaying = most > 0 && s->replay_rate > 0;
     for (uint32_t k = 0; k < s->replay->n; k++)
         s->amplitude[k] = s->replaying ? s->replay_rate * s->amplitude[k] / (double)most : 0.0;
-    if (!s->replaying)
+    if (most == 0) /* replay_rate 0 is a deliberate "no replay", not worth a warning */
         h->log(h, REWIRE_LOG_WARN, "replay: no spikes in '%s' since the last sleep: nothing to "
                                    "replay", pop.name);
     s->burst_steps = llround(s->burst_ms / dt);
