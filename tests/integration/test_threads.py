@@ -66,8 +66,11 @@ outputs: [{plugin: summary}, {plugin: npy}]
 
 CASES = [
     ("coba", os.path.join(root, "experiments", "coba.yaml"), ["timeline.0.duration=300ms"]),
-    ("quickstart", os.path.join(root, "experiments", "quickstart.yaml"),
+    ("ei_stdp", os.path.join(root, "experiments", "ei_stdp.yaml"),
      ["timeline.0.duration=500ms"]),
+    # The quickstart: a lesion, intervention windows, measures, hdf5 and plot outputs.
+    ("quickstart", os.path.join(root, "experiments", "quickstart.yaml"),
+     ["timeline.2.duration=2s"]),
     ("song2000", os.path.join(root, "experiments", "song2000_stdp.yaml"),
      ["timeline.0.duration=3s"]),
     ("istdp", os.path.join(root, "experiments", "istdp_vogels2011.yaml"),
