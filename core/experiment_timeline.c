@@ -117,8 +117,8 @@ static bool clinical(const rw_node *sched, const char *key, double def, const ch
     const rw_node *n = rw_map_get(sched, key);
     *out = def;
     if (!n) return true;
-    char sub[200];
-    snprintf(sub, sizeof sub, "%s '%s'", what, key);
+    char sub[256];
+    snprintf(sub, sizeof sub, "%.200s '%.40s'", what, key);
     return rw_get_quantity(n, REWIRE_DIM_TIME, sub, out, d) &&
            rw_check_range(n, *out, 0, INFINITY, false, REWIRE_DIM_TIME, sub, d);
 }
@@ -128,8 +128,8 @@ static bool count_key(const rw_node *sched, const char *key, int64_t def, int64_
     const rw_node *n = rw_map_get(sched, key);
     *out = def;
     if (!n) return true;
-    char sub[200];
-    snprintf(sub, sizeof sub, "%s '%s'", what, key);
+    char sub[256];
+    snprintf(sub, sizeof sub, "%.200s '%.40s'", what, key);
     return rw_get_int(n, sub, out, d) &&
            rw_check_range(n, (double)*out, (double)lo, (double)hi, false, REWIRE_DIM_NONE, sub, d);
 }

@@ -413,3 +413,10 @@ void rw_proj_restructure(rw_proj *pr) {
 }
 
 uint64_t rw_network_synaptic_events(const rw_network *net) { return net->syn_events; }
+
+uint64_t rw_network_work(const rw_network *net) {
+    uint64_t w = 0;
+    for (uint32_t i = 0; i < net->n_pops; i++) w += net->pops[i].n;
+    for (uint32_t k = 0; k < net->n_projs; k++) w += net->projs[k].n_syn;
+    return w;
+}

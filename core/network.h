@@ -79,6 +79,8 @@ double rw_network_population_mean_rate(const rw_network *net, uint32_t pop);
 uint64_t rw_network_projection_synapses(const rw_network *net, uint32_t proj);
 double rw_network_projection_mean_weight(const rw_network *net, uint32_t proj);
 uint64_t rw_network_synaptic_events(const rw_network *net); /* spikes x synapses delivered */
+/* Neurons plus synapses: the size of a step's work, for choosing a thread count. */
+uint64_t rw_network_work(const rw_network *net);
 
 /* ---- recording (record.c) ---- */
 

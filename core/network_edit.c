@@ -220,6 +220,10 @@ uint64_t rw_network_cut(rw_network *net, uint32_t proj, const uint8_t *pre_mask,
     return removed;
 }
 
+void rw_network_sources_changed(rw_network *net) {
+    for (uint32_t i = 0; i < net->n_pops; i++) net->pops[i].source_epoch++;
+}
+
 /* ---- neurons dying ---- */
 
 uint64_t rw_network_kill(rw_network *net, uint32_t pop, const uint32_t *idx, uint32_t n) {
@@ -242,6 +246,7 @@ uint64_t rw_network_kill(rw_network *net, uint32_t pop, const uint32_t *idx, uin
         if (p->r) p->r[i] = 0.0;
         if (p->drive) p->drive[i] = 0.0;
     }
+    rw_network_sources_changed(net);
     uint64_t removed = 0;
     for (uint32_t k = 0; k < net->n_projs; k++) {
         rw_proj *pr = &net->projs[k];

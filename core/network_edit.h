@@ -22,4 +22,8 @@ uint64_t rw_network_cut(rw_network *net, uint32_t proj, const uint8_t *pre_mask,
  * synapses removed, or UINT64_MAX when out of memory (nothing changed then). */
 uint64_t rw_network_kill(rw_network *net, uint32_t pop, const uint32_t *idx, uint32_t n);
 
+/* A plugin hook ran that may have written sources' rate, input_gain or drive through a
+ * population view: Poisson sources re-check their rates before the next slice. */
+void rw_network_sources_changed(rw_network *net);
+
 #endif

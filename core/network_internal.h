@@ -46,6 +46,7 @@ typedef struct rw_pop_part {
     uint32_t *scratch_step, *scratch_src;
     size_t scratch_cap;
     int rc;
+    uint32_t seen_epoch;    /* the pop's source_epoch when this part last checked its rates */
 } rw_pop_part;
 
 /* Constants of a LIF population, precomputed from the parameters and dt. */
@@ -125,6 +126,10 @@ typedef struct rw_pop {
      * spike_counts per neuron (spiking models); sources (poisson, rate_input) emit
      * max(0, base * input_gain + drive) while alive. */
     uint8_t *alive;
+    /* Bumped whenever a plugin may have changed rate, input_gain, drive or alive (see
+     * rw_network_sources_changed): Poisson sources re-check their rates only then, not
+     * every slice. */
+    uint32_t source_epoch;
     uint64_t *spike_counts;
     float *input_gain;
     double *drive;

@@ -244,6 +244,7 @@ int rw_pop_alloc_parts(rw_pop *p, uint32_t n_threads, int64_t max_slice) {
         rw_pop_part *q = &p->part[t];
         q->lo = p->bound[t];
         q->hi = p->bound[t + 1];
+        q->seen_epoch = p->source_epoch - 1; /* the first slice checks every rate */
         if (n_threads == 1) continue;
         q->spk.off = calloc((size_t)max_slice + 1, sizeof *q->spk.off);
         if (!q->spk.off || spikes_reserve(&q->spk, (size_t)(q->hi - q->lo) + 64)) rc = -1;
@@ -420,8 +421,11 @@ int rw_poisson_slice(rw_pop *p, rw_pop_part *part, rw_spike_buf *b, int64_t s0, 
     const uint32_t lo = part->lo, hi = part->hi;
     /* A rate changed through the view since the pending draw: redraw from now on
      * (geometric intervals are memoryless, so this is exact). */
-    for (uint32_t i = lo; i < hi; i++)
-        if (poisson_rate(p, i) != p->rate_drawn[i]) poisson_draw(p, i, s0, dt);
+    if (part->seen_epoch != p->source_epoch) {
+        part->seen_epoch = p->source_epoch;
+        for (uint32_t i = lo; i < hi; i++)
+            if (poisson_rate(p, i) != p->rate_drawn[i]) poisson_draw(p, i, s0, dt);
+    }
 
     /* Spikes per source, then a stable counting sort by step keeps neurons in order. */
     size_t m = 0;

@@ -223,6 +223,9 @@ static void on_idle(uv_idle_t *h) {
             finish(s, 1);
             return;
         }
+        /* Injury and intervention hooks (and live parameters set between slices) may
+         * have changed what sources emit: let them re-check before the next slice. */
+        if (s->plugins.n_injuries || s->plugins.n_interventions) rw_network_sources_changed(s->net);
         if (rw_recorder_pending(s->rec) >= DRAIN_ROWS || uv_hrtime() >= deadline) break;
     }
     if (rw_run_plugins_drain(&s->plugins, s->rec, s->diag) != 0) {
@@ -278,6 +281,17 @@ static void print_summary(const rw_sim *s, double wall) {
     printf("  output: %s\n", s->opt->out_dir);
 }
 
+/* Threads when the user did not say: every processor, but no more than one per
+ * RW_WORK_PER_THREAD neurons + synapses.  A thread costs a synchronisation per step;
+ * below that much work per step it loses more than it gains (Song 2000's single neuron:
+ * 0.5 s on one thread, 1.5 s on two).  Results are the same bytes either way. */
+#define RW_WORK_PER_THREAD 100000u
+static uint32_t auto_threads(const rw_network *net) {
+    uint64_t work = rw_network_work(net) / RW_WORK_PER_THREAD;
+    uint32_t cores = rw_available_threads();
+    return work < 1 ? 1 : work < cores ? (uint32_t)work : cores;
+}
+
 int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
     rw_sim s = {.exp = e, .opt = o, .diag = d};
     int rc = make_dirs(o->out_dir);
@@ -317,9 +331,10 @@ int rw_run(rw_experiment *e, const rw_run_options *o, rw_diag *d) {
     status = 1;
     /* Threads split the neurons once the rules are attached (a structural rule's rows
      * are not sorted, which changes how they are split). */
-    if (rw_network_set_threads(s.net, o->threads ? o->threads : rw_available_threads()) != 0) {
+    const uint32_t threads = o->threads ? o->threads : auto_threads(s.net);
+    if (rw_network_set_threads(s.net, threads) != 0) {
         rw_diag_error(d, (rw_loc){e->file, 0, 0}, "out of memory (or no threads) for %u kernel threads",
-                      o->threads ? o->threads : rw_available_threads());
+                      threads);
         goto out;
     }
     /* Injuries that remove synapses rebuild the input in flight from the spike history. */

@@ -70,7 +70,8 @@ CASES = [
      ["timeline.0.duration=500ms"]),
     # The quickstart: a lesion, intervention windows, measures, hdf5 and plot outputs.
     ("quickstart", os.path.join(root, "experiments", "quickstart.yaml"),
-     ["timeline.2.duration=2s"]),
+     ["timeline.2.duration=2s", "timeline.2.interventions.0.schedule.days=2",
+      "timeline.2.interventions.1.schedule.days=2"]),
     ("song2000", os.path.join(root, "experiments", "song2000_stdp.yaml"),
      ["timeline.0.duration=3s"]),
     ("istdp", os.path.join(root, "experiments", "istdp_vogels2011.yaml"),
@@ -100,8 +101,35 @@ def outputs(folder):
                         return [strip(v) for v in x]
                     return x
                 data = json.dumps(strip(doc), sort_keys=True).encode()
+            elif name.endswith(".h5"):
+                data = h5_content(path)
             files[os.path.relpath(path, folder)] = data
     return files
+
+
+def h5_content(path):
+    """Every dataset and attribute of an HDF5 file, but the wall time (the file's bytes
+    also hold object times and free-space layout, which say nothing of the run)."""
+    import h5py  # python3-h5py, installed by ./setup
+    parts = []
+
+    def attrs(name, obj):
+        for k in sorted(obj.attrs):
+            if k != "wall_time":
+                parts.append(("%s@%s=%r" % (name, k, obj.attrs[k])).encode())
+
+    def visit(name, obj):
+        attrs(name, obj)
+        if isinstance(obj, h5py.Dataset):
+            v = obj[()]
+            # Numbers by their bytes; tables with strings by value (their bytes are pointers).
+            data = v.tobytes() if v.dtype.kind in "iufb" else repr(v.tolist()).encode()
+            parts.append(name.encode() + b"=" + data)
+
+    with h5py.File(path, "r") as f:
+        attrs("/", f)
+        f.visititems(visit)
+    return b"\n".join(parts)
 
 
 with tempfile.TemporaryDirectory() as tmp:

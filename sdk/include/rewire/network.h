@@ -93,7 +93,9 @@ typedef struct rewire_population_view {
     /* Per-neuron multiplier on synaptic input and bias current (1 = intact, 0 = silenced);
      * the handle for lesions and depression at a distance. */
     float *excitability;           /* [size] */
-    double *rate;                  /* [size] Poisson sources: rate in Hz, writable */
+    /* [size] Poisson sources: rate in Hz, writable.  Rates, input_gain and drive written
+     * in an injury or intervention hook take effect from the next slice. */
+    double *rate;
     /* ---- ABI 1.2 ---- (read only when REWIRE_HAS_FIELD says they are there) */
     /* Positions in the unit square from the population's `layout:`; NULL without one.
      * A line layout has y = 0.5. */

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "fixture.h"
+#include "network_edit.h"
 #include "tap.h"
 
 #define DT 0.1
@@ -133,6 +134,8 @@ static void rate_changes(void) {
     for (uint32_t i = 0; i < 100; i++) view.rate[i] = 200.0;
     for (uint32_t i = 100; i < 200; i++) view.rate[i] = 0.0;
     for (uint32_t i = 200; i < 300; i++) view.rate[i] = 1e6;
+    /* What the scheduler does after injury and intervention hooks. */
+    rw_network_sources_changed(net);
     rc |= fx_run(net, rec, &sink, 10000, 100);
     size_t cnt[4] = {0};
     int silent_late = 1, after_change = 1;
