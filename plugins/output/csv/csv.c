@@ -101,18 +101,6 @@ static int csv_start(void *instance, const rewire_run_info *run, const bool *sub
     return REWIRE_OK;
 }
 
-/* Decimal digits of v at p; returns the end.  Much cheaper than snprintf("%u"). */
-static char *put_u32(char *p, uint32_t v) {
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
-}
-
 static int csv_write(void *instance, const rewire_batch *b) {
     csv *c = instance;
     if (b->channel >= c->n_files || !c->files[b->channel].file) {
@@ -135,9 +123,9 @@ static int csv_write(void *instance, const rewire_batch *b) {
             if (k) *p++ = ',';
             switch (f->columns.col[k].source) {
             case COL_TIME: p += sprintf(p, "%.*g", c->precision, b->time[r]); break;
-            case COL_INDEX: p = put_u32(p, b->index[r]); break;
-            case COL_INDEX2: p = put_u32(p, b->index2[r]); break;
-            case COL_COMPONENT: p = put_u32(p, b->index ? b->index[r] : 0); break;
+            case COL_INDEX: p = put_decimal_u32(p, b->index[r]); break;
+            case COL_INDEX2: p = put_decimal_u32(p, b->index2[r]); break;
+            case COL_COMPONENT: p = put_decimal_u32(p, b->index ? b->index[r] : 0); break;
             case COL_VALUE: p += sprintf(p, "%.*g", c->precision, b->value[r]); break;
             }
         }

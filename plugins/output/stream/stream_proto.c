@@ -146,17 +146,6 @@ static char *put_real(char *p, double v) {
     return p + sprintf(p, "%.17g", v);
 }
 
-static char *put_uint(char *p, uint32_t v) {
-    char tmp[10];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
-}
-
 static msg *encode_json(stream *s, const rewire_batch *b, uint64_t seq, double t) {
     const channel_columns *cols = &s->cols[b->channel];
     size_t cap = 256 + strlen(s->jname[b->channel]) + (size_t)cols->n * (32 + b->n * 26);
@@ -172,7 +161,7 @@ static msg *encode_json(stream *s, const rewire_batch *b, uint64_t seq, double t
         const void *src = column_data(b, cols->col[k].source);
         for (size_t r = 0; r < b->n; r++) {
             if (r) *p++ = ',';
-            p = is_index(cols->col[k].source) ? put_uint(p, index_at(src, r))
+            p = is_index(cols->col[k].source) ? put_decimal_u32(p, index_at(src, r))
                                               : put_real(p, ((const double *)src)[r]);
         }
         *p++ = ']';
