@@ -92,6 +92,21 @@ static bool add_stream_output(rw_experiment *e, rw_registry *reg, const char *ad
     return true;
 }
 
+/* Keep only the plugin modules the experiment uses: the others (and libraries such as
+ * libhdf5 or cairo that they pulled in) would take memory for nothing during the run. */
+static void unload_unused_plugins(rw_registry *reg, const rw_experiment *e) {
+    size_t n = 0, cap = (size_t)e->n_projections + e->n_outputs + e->n_injuries + e->n_interventions;
+    const rw_plugin **keep = calloc(cap ? cap : 1, sizeof *keep);
+    if (!keep) return; /* keeping them all is fine */
+    for (uint32_t i = 0; i < e->n_projections; i++)
+        if (e->projections[i].plastic) keep[n++] = e->projections[i].rule.plugin;
+    for (uint32_t i = 0; i < e->n_outputs; i++) keep[n++] = e->outputs[i].ref.plugin;
+    for (uint32_t i = 0; i < e->n_injuries; i++) keep[n++] = e->injuries[i].ref.plugin;
+    for (uint32_t i = 0; i < e->n_interventions; i++) keep[n++] = e->interventions[i].ref.plugin;
+    rw_registry_unload_unused(reg, keep, n);
+    free(keep);
+}
+
 int rw_cli_run(int argc, char **argv, bool validate_only) {
     const char *cmd = validate_only ? "validate" : "run";
     static const struct option opts[] = {
@@ -199,6 +214,7 @@ int rw_cli_run(int argc, char **argv, bool validate_only) {
         }
         ro.out_dir = out;
         ro.progress = !ro.quiet && isatty(STDERR_FILENO);
+        unload_unused_plugins(reg, e);
         status = rw_run(e, &ro, d);
         rw_diag_print(d, stderr);
     }

@@ -122,8 +122,7 @@ void rw_registry_free(rw_registry *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n_plugins; i++) free(r->plugins[i]);
     free(r->plugins);
-    /* Close in reverse order of loading, as the dynamic linker does at exit. */
-    for (size_t i = r->n_handles; i-- > 0;) dlclose(r->handles[i]);
+    /* No dlclose: the modules stay until the process exits (loader.h says why). */
     free(r->handles);
     for (size_t i = 0; i < r->n_strings; i++) free(r->strings[i]);
     free(r->strings);
@@ -137,18 +136,41 @@ static int plugin_order(const rw_plugin *a, const rw_plugin *b) {
     return strcmp(a->desc->name, b->desc->name);
 }
 
-static bool insert_plugin(rw_registry *r, const rewire_plugin_descriptor *desc, const char *path) {
+static bool insert_plugin(rw_registry *r, const rewire_plugin_descriptor *desc, const char *path,
+                          void *handle) {
     if (!grow(&r->plugins, &r->cap_plugins, r->n_plugins + 1, sizeof *r->plugins)) return false;
     rw_plugin *p = malloc(sizeof *p);
     if (!p) return false;
     p->desc = desc;
     p->path = path;
+    p->handle = handle;
     size_t at = r->n_plugins;
     while (at > 0 && plugin_order(r->plugins[at - 1], p) > 0) at--;
     memmove(&r->plugins[at + 1], &r->plugins[at], (r->n_plugins - at) * sizeof *r->plugins);
     r->plugins[at] = p;
     r->n_plugins++;
     return true;
+}
+
+void rw_registry_unload_unused(rw_registry *r, const rw_plugin *const *keep, size_t n_keep) {
+    size_t kept_handles = 0;
+    for (size_t h = 0; h < r->n_handles; h++) {
+        void *handle = r->handles[h];
+        bool used = false;
+        for (size_t k = 0; k < n_keep && !used; k++) used = keep[k] && keep[k]->handle == handle;
+        if (used) {
+            r->handles[kept_handles++] = handle;
+            continue;
+        }
+        size_t w = 0;
+        for (size_t i = 0; i < r->n_plugins; i++) {
+            if (r->plugins[i]->handle == handle) free(r->plugins[i]);
+            else r->plugins[w++] = r->plugins[i];
+        }
+        r->n_plugins = w;
+        dlclose(handle);
+    }
+    r->n_handles = kept_handles;
 }
 
 /* Mark a file as tried; false if it was tried before. */
@@ -263,7 +285,7 @@ static void load_one(rw_registry *r, const char *path_in, const load_ctx *ctx, r
     }
     r->handles[r->n_handles++] = handle;
     for (uint32_t i = 0; i < table->count; i++) {
-        if (!insert_plugin(r, table->plugins[i], path)) {
+        if (!insert_plugin(r, table->plugins[i], path, handle)) {
             out_of_memory(ctx, path, d);
             return; /* the handle stays: plugins registered before this one point into it */
         }

@@ -10,12 +10,20 @@
 typedef struct rw_plugin {
     const rewire_plugin_descriptor *desc;
     const char *path;        /* the shared object */
+    void *handle;            /* its dlopen handle (several plugins may share one) */
 } rw_plugin;
 
 typedef struct rw_registry rw_registry;
 
 rw_registry *rw_registry_new(void);
-void rw_registry_free(rw_registry *r); /* dlclose()s everything: only at exit */
+/* Frees the registry; the modules it loaded stay loaded until the process exits (a
+ * library a plugin used, such as fontconfig under cairo, may keep process-wide state
+ * that must outlive the plugin). */
+void rw_registry_free(rw_registry *r);
+/* Unload every shared object none of whose plugins is in keep[0 .. n_keep), and forget
+ * its plugins: a run then holds in memory only the modules (and the libraries, such as
+ * libhdf5 or cairo) it uses.  Pointers to kept plugins stay valid. */
+void rw_registry_unload_unused(rw_registry *r, const rw_plugin *const *keep, size_t n_keep);
 
 /* Diagnostic locations of loader errors point at paths the registry owns: print the
  * diagnostics before rw_registry_free().  `origin.file == NULL` means "built-in folder"

@@ -24,7 +24,8 @@
  *
  * Finding the source of a synapse on a post spike.  start() builds a table of the
  * sources aligned with the host's post index (rewire/traces.h explains the trade-off):
- * 4 bytes per synapse (the post index itself costs 8, weights+targets+delays 10).  It
+ * 2 bytes per synapse with at most 65,536 sources, else 4 (the post index itself costs
+ * 4, weights+targets+delays 10: 16 bytes per plastic synapse in all).  It
  * is rebuilt if the host changes the projection's synapses; if that allocation fails
  * the rule falls back to a binary search of row_offsets rather than stopping.
  *
@@ -155,7 +156,7 @@ static int stdp_start(void *instance, rewire_projection_view *view) {
         !rewire_traces_alloc(&st->x_post, view->n_post) ||
         rewire_decay_table_build(&st->decay_plus, view->dt, st->tau_plus) != REWIRE_OK ||
         rewire_decay_table_build(&st->decay_minus, view->dt, st->tau_minus) != REWIRE_OK ||
-        !rewire_col_sources_build(&st->sources, view) ||
+        !(st->sources.compact = true, rewire_col_sources_build(&st->sources, view)) ||
         !(st->x_now = malloc((view->n_post ? view->n_post : 1) * sizeof *st->x_now))) {
         free_state(st);
         st->host->set_error(st->host, "out of memory for the traces of %u + %u neurons and %u synapses",
@@ -198,18 +199,18 @@ depress_row(const stdp *st, rewire_projection_view *v, uint32_t begin, uint32_t 
     }
 }
 
-/* LTP over the incoming synapses of one postsynaptic neuron; `sources` is aligned with
- * col_synapses, or NULL to find each source by binary search. */
+/* LTP over the incoming synapses of one postsynaptic neuron; `sources` is the table
+ * aligned with col_synapses, or NULL to find each source by binary search. */
 static inline void potentiate_column(const stdp *st, rewire_projection_view *v, uint32_t j,
                                      int64_t step, double gain, bool multiplicative,
-                                     const uint32_t *sources) {
+                                     const rewire_col_sources *sources) {
     const uint32_t *col = v->col_synapses;
     float *w = v->weights;
     const double scale = gain * st->a_plus;
     const double w_min = st->w_min, w_max = st->w_max;
     for (uint32_t k = v->col_offsets[j], end = v->col_offsets[j + 1]; k < end; k++) {
         const uint32_t s = col[k];
-        const uint32_t i = rewire_col_source(sources, v, k);
+        const uint32_t i = rewire_col_source_in(sources, v, k);
         const double x = rewire_trace_at(&st->x_pre, &st->decay_plus, i, step);
         const double ws = w[s];
         const double dw = scale * x * (multiplicative ? w_max - ws : w_max);
@@ -261,7 +262,7 @@ static void stdp_on_pre_part(void *instance, rewire_projection_view *view,
             spike_trace(&st->x_pre, i, &st->decay_plus, st->nearest, step);
     }
     if (gain == 0) return;
-    if (part->index == 0) rewire_col_sources_get(&st->sources, view, true);
+    if (part->index == 0) rewire_col_sources_table(&st->sources, view, true);
     depress_rows(st, view, part, step, pre, n, gain);
 }
 
@@ -285,7 +286,7 @@ static void stdp_on_post(void *instance, rewire_projection_view *view, int64_t s
                          const uint32_t *post, size_t n) {
     stdp *st = instance;
     const double gain = view->plasticity_gain;
-    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, gain != 0);
+    const rewire_col_sources *sources = rewire_col_sources_table(&st->sources, view, gain != 0);
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
         spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);
@@ -307,7 +308,7 @@ static void stdp_on_post_part(void *instance, rewire_projection_view *view,
     (void)part;
     stdp *st = instance;
     const double gain = view->plasticity_gain;
-    const uint32_t *sources = rewire_col_sources_get(&st->sources, view, false);
+    const rewire_col_sources *sources = rewire_col_sources_table(&st->sources, view, false);
     for (size_t k = 0; k < n; k++) {
         const uint32_t j = post[k];
         spike_trace(&st->x_post, j, &st->decay_minus, st->nearest, step);

@@ -136,12 +136,17 @@ typedef struct rewire_col_sources {
     uint32_t n_syn;
     const uint32_t *row_offsets;
     const uint32_t *col_synapses;
+    /* Set `compact` before building to store sources in 2 bytes (source16, source
+     * NULL) when the projection has at most 65,536 sources: a plastic synapse then costs
+     * 2 bytes less.  Read a compact table with rewire_col_source_in. */
+    bool compact;
+    uint16_t *source16;
 } rewire_col_sources;
 
 /* [any] Whether c matches the view's current synapses. */
 static inline bool rewire_col_sources_current(const rewire_col_sources *c,
                                               const rewire_projection_view *v) {
-    return c->source && c->n_syn == v->n_syn && c->row_offsets == v->row_offsets &&
+    return (c->source || c->source16) && c->n_syn == v->n_syn && c->row_offsets == v->row_offsets &&
            c->col_synapses == v->col_synapses;
 }
 
@@ -150,9 +155,15 @@ static inline bool rewire_col_sources_current(const rewire_col_sources *c,
  * Call it in start(). */
 static inline bool rewire_col_sources_build(rewire_col_sources *c, const rewire_projection_view *v) {
     free(c->source);
+    free(c->source16);
     c->source = NULL;
-    uint32_t *src = (uint32_t *)malloc((v->n_syn ? v->n_syn : 1) * sizeof *src);
-    if (!src) return false;
+    c->source16 = NULL;
+    const size_t n = v->n_syn ? v->n_syn : 1;
+    uint32_t *src = NULL;
+    uint16_t *src16 = NULL;
+    if (c->compact && v->n_pre <= 65536u) src16 = (uint16_t *)malloc(n * sizeof *src16);
+    else src = (uint32_t *)malloc(n * sizeof *src);
+    if (!src && !src16) return false;
     /* The host lists each column's synapses in increasing id order, so walking the rows
      * in order meets every column's entries in its order: a cursor per column places
      * each source (O(n_syn), n_post cursors).  Should an entry not be where expected
@@ -171,14 +182,20 @@ static inline bool rewire_col_sources_build(rewire_col_sources *c, const rewire_
                     placed = false;
                     break;
                 }
-                src[at[j]++] = i;
+                if (src) src[at[j]++] = i;
+                else src16[at[j]++] = (uint16_t)i;
             }
         }
     }
     free(at);
     if (!placed)
-        for (uint32_t k = 0; k < v->n_syn; k++) src[k] = rewire_source_of(v, v->col_synapses[k]);
+        for (uint32_t k = 0; k < v->n_syn; k++) {
+            const uint32_t i = rewire_source_of(v, v->col_synapses[k]);
+            if (src) src[k] = i;
+            else src16[k] = (uint16_t)i;
+        }
     c->source = src;
+    c->source16 = src16;
     c->n_syn = v->n_syn;
     c->row_offsets = v->row_offsets;
     c->col_synapses = v->col_synapses;
@@ -188,7 +205,9 @@ static inline bool rewire_col_sources_build(rewire_col_sources *c, const rewire_
 /* [loop] Free the table; it can be built again. */
 static inline void rewire_col_sources_free(rewire_col_sources *c) {
     free(c->source);
+    free(c->source16);
     c->source = NULL;
+    c->source16 = NULL;
 }
 
 /* [any] For on_post: the table aligned with the view's post index, or NULL when it is
@@ -199,7 +218,24 @@ static inline const uint32_t *rewire_col_sources_get(rewire_col_sources *c,
                                                      const rewire_projection_view *v,
                                                      bool rebuild) {
     if (rebuild && !rewire_col_sources_current(c, v)) rewire_col_sources_build(c, v);
-    return rewire_col_sources_current(c, v) ? c->source : NULL;
+    return rewire_col_sources_current(c, v) ? c->source : NULL; /* NULL when compact */
+}
+
+/* [any] As rewire_col_sources_get, for tables of either width: c itself when current,
+ * else NULL (then rewire_col_source_in searches). */
+static inline const rewire_col_sources *rewire_col_sources_table(rewire_col_sources *c,
+                                                                 const rewire_projection_view *v,
+                                                                 bool rebuild) {
+    if (rebuild && !rewire_col_sources_current(c, v)) rewire_col_sources_build(c, v);
+    return rewire_col_sources_current(c, v) ? c : NULL;
+}
+
+/* [any] The source of synapse col_synapses[k] from a table of either width (what
+ * rewire_col_sources_table returned), or by binary search when it is NULL. */
+static inline uint32_t rewire_col_source_in(const rewire_col_sources *c,
+                                            const rewire_projection_view *v, uint32_t k) {
+    if (!c) return rewire_source_of(v, v->col_synapses[k]);
+    return c->source16 ? c->source16[k] : c->source[k];
 }
 
 /* [any] The source of synapse col_synapses[k]: from `sources` (what
