@@ -1,6 +1,7 @@
 /* The plugin registry: finds shared objects, loads them with dlopen(RTLD_NOW |
  * RTLD_LOCAL), checks the plugin ABI and every descriptor (plugin_check.c), and keeps
- * them loaded until rw_registry_free().
+ * them loaded until the process exits, except those a run does not use
+ * (rw_registry_unload_unused).
  *
  * Policy:
  *  - A file is all or nothing: if any of its descriptors is wrong (or clashes by name

@@ -1,5 +1,6 @@
 /* The plugin registry: finds shared objects, dlopen()s them (RTLD_NOW | RTLD_LOCAL),
- * checks the ABI and keeps them loaded for the whole run. */
+ * checks the ABI and keeps them loaded for the whole run (a run unloads the ones it
+ * does not use). */
 #ifndef RW_LOADER_H
 #define RW_LOADER_H
 
