@@ -296,6 +296,31 @@ static void test_scan_tree(void) {
     remove_tree(dir);
 }
 
+/* A run keeps only the modules it uses: the others are unloaded and forgotten, the
+ * plugins it keeps stay valid. */
+static void test_unload_unused(void) {
+    char dir[4096], target[4096];
+    if (!temp_dir(dir, sizeof dir)) return;
+    link_into(dir, "a.so", broken("newer-minor", target, sizeof target));
+    link_into(dir, "b.so", broken("broken-create-fails", target, sizeof target));
+    rw_diag *d = rw_diag_new();
+    rw_registry *r = rw_registry_new();
+    rw_registry_scan_dir(r, dir, no_origin, d);
+    const rw_plugin *keep = rw_registry_find(r, "newer_rule");
+    CHECK(keep && rw_registry_find(r, "failing_output") && rw_registry_count(r) == 2,
+          "both modules load");
+    rw_registry_unload_unused(r, &keep, 1);
+    CHECK(rw_registry_count(r) == 1 && rw_registry_find(r, "failing_output") == NULL,
+          "the unused module's plugin is gone");
+    CHECK(rw_registry_find(r, "newer_rule") == keep && strcmp(keep->desc->name, "newer_rule") == 0,
+          "the kept plugin is the same, and its descriptor still readable");
+    rw_registry_unload_unused(r, NULL, 0);
+    CHECK(rw_registry_count(r) == 0, "keeping nothing unloads everything");
+    rw_diag_free(d);
+    rw_registry_free(r);
+    remove_tree(dir);
+}
+
 /* Unknown names, did-you-mean, kind mismatches, sorted listing. */
 static void test_lookup(void) {
     char dir[4096], line[9000], target[4096];
@@ -436,6 +461,7 @@ int main(int argc, char **argv) {
     test_create_error_surfaces();
     test_duplicates();
     test_scan_tree();
+    test_unload_unused();
     test_lookup();
     test_scan_default();
     test_kind_names();
