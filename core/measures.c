@@ -24,9 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Dead neurons: the lead's rw_pop.alive (NULL = all alive). */
-static const uint8_t *alive_of(const rw_pop *p) { return p->alive; }
-
 static bool is_alive(const uint8_t *alive, uint32_t i) { return !alive || alive[i]; }
 
 /* ---- computations ---- */
@@ -537,7 +534,7 @@ static int sample_representation(meas *q, const rw_network *net, double t) {
         for (uint32_t j = q->proj_off[k]; j < q->proj_off[k + 1]; j++)
             rw_measure_drive_add(&net->projs[q->proj[j]], s->channels[k].index, s->channels[k].n,
                                  q->sums + (size_t)k * q->n);
-    rw_measure_winners(q->sums, s->n_channels, q->n, alive_of(&net->pops[s->target]), q->winner,
+    rw_measure_winners(q->sums, s->n_channels, q->n, net->pops[s->target].alive, q->winner,
                        q->area);
     mcol *c = &q->col[0];
     if (reserve(c, q->n)) return REWIRE_ENOMEM;
@@ -558,7 +555,7 @@ static int sample_task(meas *q, const rw_network *net, double t) {
     for (uint32_t j = q->proj_off[0]; j < q->proj_off[1]; j++)
         rw_measure_drive_add(&net->projs[q->proj[j]], s->channels[0].index, s->channels[0].n,
                              q->sums);
-    const uint8_t *alive = alive_of(&net->pops[s->target]);
+    const uint8_t *alive = net->pops[s->target].alive;
     double total = 0.0;
     for (uint32_t i = 0; i < q->n; i++)
         if (is_alive(alive, i)) total += q->sums[i];
@@ -580,7 +577,7 @@ static double mean_defined(const double *v, uint32_t n) {
 
 static int sample_receptive_fields(meas *q, const rw_network *net, double t) {
     const rw_proj *pr = &net->projs[q->s->target];
-    rw_measure_receptive_fields(pr, q->x, q->y, alive_of(&net->pops[pr->post]), q->sums, q->cx,
+    rw_measure_receptive_fields(pr, q->x, q->y, net->pops[pr->post].alive, q->sums, q->cx,
                                 q->cy, q->width);
     int rc = push_vector(&q->col[0], t, q->cx, q->n) | push_vector(&q->col[1], t, q->cy, q->n) |
              push_vector(&q->col[2], t, q->width, q->n);
@@ -623,7 +620,7 @@ int rw_measures_at(rw_measures *m, const rw_network *net, int64_t step) {
 /* The rate row over the steps since the last one, at the end of step `step - 1`. */
 static int emit_rate(meas *q, const rw_network *net, int64_t step, double dt) {
     const rw_pop *p = &net->pops[q->s->sel.pop];
-    const uint8_t *alive = alive_of(p);
+    const uint8_t *alive = p->alive;
     uint32_t live = 0;
     for (uint32_t k = 0; k < q->s->sel.n; k++) live += is_alive(alive, q->s->sel.index[k]);
     double v = NAN;
@@ -640,7 +637,7 @@ static int emit_rate(meas *q, const rw_network *net, int64_t step, double dt) {
 static double step_activity(const meas *q, const rw_pop *p, uint32_t t) {
     if (p->r) {
         const double *r = p->r_hist + (size_t)t * p->n;
-        const uint8_t *alive = alive_of(p);
+        const uint8_t *alive = p->alive;
         double sum = 0.0;
         for (uint32_t k = 0; k < q->s->sel.n; k++) {
             uint32_t i = q->s->sel.index[k];
