@@ -188,6 +188,15 @@ with tempfile.TemporaryDirectory() as tmp:
     time.sleep(0.3)
     s4 = ask("status")
     t.check(r["ok"] and s4["state"] == "running" and s4["t"] > s3["t"], "resume: time goes on", s4)
+    # `set` of a live intervention parameter (practice's rate), checked like the file's value
+    r = ask("set drill.rate 5Hz")
+    t.check(r and r["ok"], "set drill.rate 5Hz: a live parameter of a running intervention", r)
+    r_unit = ask("set drill.rate 5mV")
+    r_bound = ask("set drill.rate -3Hz")
+    r_fixed = ask("set drill.duration 1s")
+    t.check(all(m and m["ok"] is False and m.get("error") for m in (r_unit, r_bound, r_fixed)),
+            "set: a wrong unit, a value out of bounds, a parameter not live: errors",
+            [m and m.get("error") for m in (r_unit, r_bound, r_fixed)])
     r = ask('{"cmd": "stop", "id": 42}')
     t.check(r["ok"] and r.get("id") == 42, "stop (JSON form, id echoed)", r)
     rest = []
