@@ -26,13 +26,6 @@
 static const char *const kind_keys[] = {"rate", "weights", "synapses", "representation",
                                         "receptive_field", "task"};
 
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c) memcpy(c, s, n);
-    return c;
-}
-
 /* A selection (a region, a population: all of it, or an inline mapping; space.h),
  * copied into sel (the measure owns it); `name` names it, else the region's or the
  * population's name. */
@@ -47,7 +40,7 @@ static bool parse_selection(const rw_experiment *e, const rw_node *n, const char
     sel->index = malloc((rs->n ? rs->n : 1) * sizeof *sel->index);
     if (!sel->index) return false;
     memcpy(sel->index, rs->index, rs->n * sizeof *sel->index);
-    sel->name = dup_str(name ? name : rs->name && rs->name[0] ? rs->name : rs->population);
+    sel->name = strdup(name ? name : rs->name && rs->name[0] ? rs->name : rs->population);
     return sel->name != NULL;
 }
 
@@ -246,7 +239,7 @@ bool rw_parse_measures(rw_experiment *e, const rw_node *map, rw_diag *d) {
     uint32_t id = e->n_records;
     for (size_t i = 0; i < map->n; i++) {
         rw_measure_spec *m = &e->measures[e->n_measures++];
-        m->name = dup_str(map->keys[i]);
+        m->name = strdup(map->keys[i]);
         if (!m->name) return false;
         m->loc = map->key_locs[i];
         bool good = rw_check_name(m->name, m->loc, "measure", d);

@@ -16,13 +16,6 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define DAY_MS 86400e3
 
-static char *dup_str(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c) memcpy(c, s, n);
-    return c;
-}
-
 /* `plugin:` of an entry, of the expected kind, with its `params:` validated. */
 static bool parse_plugin_entry(const rw_experiment *e, const rw_node *entry, rewire_kind kind,
                                const char *what, rw_registry *reg, rw_plugin_ref *ref,
@@ -41,7 +34,7 @@ static bool parse_plugin_entry(const rw_experiment *e, const rw_node *entry, rew
     const rw_node *ln = rw_map_get(entry, "name");
     const char *lab = name;
     if (ln && !rw_get_string(ln, "name", &lab, d)) return false;
-    *label = dup_str(lab);
+    *label = strdup(lab);
     if (!ref->values || !*label) return false;
     char pname[160];
     snprintf(pname, sizeof pname, "%s '%s'", kind == REWIRE_KIND_INJURY ? "injury" : "intervention",

@@ -49,10 +49,6 @@ void rw_network_free(rw_network *net) {
     free(net);
 }
 
-static bool is_structural(const rewire_learning_rule_v1 *rule) {
-    return rule && (rule->flags & REWIRE_RULE_STRUCTURAL);
-}
-
 int rw_network_set_threads(rw_network *net, uint32_t n_threads) {
     if (n_threads < 1) n_threads = 1;
     if (n_threads > RW_MAX_THREADS) n_threads = RW_MAX_THREADS;
@@ -69,7 +65,7 @@ int rw_network_set_threads(rw_network *net, uint32_t n_threads) {
     for (uint32_t k = 0; k < net->n_projs; k++) {
         rw_proj *pr = &net->projs[k];
         int rc = rw_connect_alloc_cuts(pr, n_threads, net->pops[pr->post].bound,
-                                       !is_structural(pr->rule));
+                                       !rw_rule_is_structural(pr->rule));
         if (rc) return rc;
     }
     return REWIRE_OK;
@@ -99,7 +95,7 @@ void rw_proj_sync_view(rw_network *net, rw_proj *pr) {
     v->pre_rate = net->pops[pr->pre].r;
     v->post_rate = net->pops[pr->post].r;
     v->pre_release = pr->pre_release;
-    const bool structural = is_structural(pr->rule);
+    const bool structural = rw_rule_is_structural(pr->rule);
     v->row_lengths = structural ? pr->row_lengths : NULL;
     v->edit_targets = structural ? pr->targets : NULL;
     v->edit_delays = structural ? pr->delays : NULL;
@@ -316,7 +312,7 @@ int rw_network_attach_rule(rw_network *net, uint32_t proj, const rewire_learning
     if (proj >= net->n_projs) return REWIRE_ENOENT;
     rw_proj *pr = &net->projs[proj];
     if (pr->rule) return REWIRE_ESTATE;
-    if (is_structural(rule)) {
+    if (rw_rule_is_structural(rule)) {
         /* A new synapse's delay must keep the slice (network's shortest delay) and fit
          * the post population's ring. */
         const uint32_t slots = net->pops[pr->post].ring_slots;

@@ -144,10 +144,6 @@ static void move_synapse(rw_proj *pr, uint32_t to, uint32_t from) {
     for (uint32_t k = 0; k < pr->view.n_syn_state; k++) pr->syn_state[k][to] = pr->syn_state[k][from];
 }
 
-static bool is_structural(const rw_proj *pr) {
-    return pr->rule && (pr->rule->flags & REWIRE_RULE_STRUCTURAL);
-}
-
 /* Close the gaps left in the rows of a projection without spare capacity. */
 static void close_rows(rw_proj *pr) {
     uint32_t o = 0;
@@ -164,7 +160,7 @@ static void close_rows(rw_proj *pr) {
 
 /* After rows changed: spans, delay range, post index, view. */
 static void after_removal(rw_network *net, rw_proj *pr) {
-    if (is_structural(pr)) {
+    if (rw_rule_is_structural(pr->rule)) {
         rw_proj_restructure(pr);
     } else {
         close_rows(pr);

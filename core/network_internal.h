@@ -249,6 +249,11 @@ int rw_connect_alloc_cuts(rw_proj *pr, uint32_t n_threads, const uint32_t *post_
  * post index, clear the flag.  O(n_syn), allocates nothing. */
 void rw_proj_restructure(rw_proj *pr);
 
+/* Whether a learning rule keeps spare room in its rows (REWIRE_RULE_STRUCTURAL). */
+static inline bool rw_rule_is_structural(const rewire_learning_rule_v1 *rule) {
+    return rule && (rule->flags & REWIRE_RULE_STRUCTURAL);
+}
+
 /* Point the projection's view at its current arrays (after building, attaching a rule
  * or removing synapses). */
 void rw_proj_sync_view(rw_network *net, rw_proj *pr);
