@@ -62,25 +62,40 @@ static int create_rules(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) {
     return 0;
 }
 
+/* The steps every injury, intervention and output instance shares: a host named
+ * "KIND 'LABEL'" with its own random stream, create() with the validated parameters,
+ * the use recorded.  *host is set whenever it was made (the caller counts the instance
+ * then, so destroy frees it).  0, 1 (out of memory) or 2 (create() refused). */
+typedef int (*rw_create_fn)(const rewire_host *, const rewire_param_value *, void **);
+static int create_instance(rw_run_plugins *p, const rw_plugin_ref *ref, rw_create_fn create,
+                           const char *kind, const char *label, uint64_t stream,
+                           rewire_host **host, void **inst, rw_diag *d) {
+    char name[200], what[64];
+    snprintf(name, sizeof name, "%s '%s'", kind, label);
+    *inst = NULL;
+    *host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, stream));
+    if (!*host) return 1;
+    int rc = create(*host, ref->values, inst);
+    if (rc != 0) {
+        *inst = NULL;
+        snprintf(what, sizeof what, "creating %s", kind);
+        rw_run_plugins_failed(d, ref->loc, what, ref->plugin->desc->name, *host, rc);
+        return 2;
+    }
+    add_use(p, ref->plugin);
+    return 0;
+}
+
 static int create_outputs(rw_run_plugins *p, const rw_experiment *e, rw_diag *d) {
     for (uint32_t i = 0; i < e->n_outputs; i++) {
         const rw_output_spec *os = &e->outputs[i];
-        const rw_plugin *pl = os->ref.plugin;
         rw_output_instance *oi = &p->outputs[p->n_outputs];
-        char name[160];
-        snprintf(name, sizeof name, "output '%s'", pl->desc->name);
-        oi->host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, e->n_projections + i));
-        if (!oi->host) return 1;
-        p->n_outputs++;
-        oi->fns = pl->desc->functions;
+        oi->fns = os->ref.plugin->desc->functions;
         oi->spec = os;
-        int rc = oi->fns->create(oi->host, os->ref.values, &oi->inst);
-        if (rc != 0) {
-            oi->inst = NULL;
-            rw_run_plugins_failed(d, os->ref.loc, "creating output", pl->desc->name, oi->host, rc);
-            return 2;
-        }
-        add_use(p, pl);
+        int rc = create_instance(p, &os->ref, oi->fns->create, "output", os->ref.plugin->desc->name,
+                                 e->n_projections + i, &oi->host, &oi->inst, d);
+        if (oi->host) p->n_outputs++;
+        if (rc) return rc;
     }
     return 0;
 }
@@ -92,42 +107,24 @@ static int create_timeline_plugins(rw_run_plugins *p, const rw_experiment *e, rw
     uint64_t stream = e->n_projections + e->n_outputs;
     for (uint32_t i = 0; i < e->n_injuries; i++) {
         const rw_injury_spec *is = &e->injuries[i];
-        const rw_plugin *pl = is->ref.plugin;
         rw_injury_instance *ii = &p->injuries[p->n_injuries];
-        char name[200];
-        snprintf(name, sizeof name, "injury '%s'", is->label);
-        ii->host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, stream++));
-        if (!ii->host) return 1;
-        p->n_injuries++;
-        ii->fns = pl->desc->functions;
+        ii->fns = is->ref.plugin->desc->functions;
         ii->spec = is;
-        int rc = ii->fns->create(ii->host, is->ref.values, &ii->inst);
-        if (rc != 0) {
-            ii->inst = NULL;
-            rw_run_plugins_failed(d, is->ref.loc, "creating injury", pl->desc->name, ii->host, rc);
-            return 2;
-        }
-        add_use(p, pl);
+        int rc = create_instance(p, &is->ref, ii->fns->create, "injury", is->label, stream++,
+                                 &ii->host, &ii->inst, d);
+        if (ii->host) p->n_injuries++;
+        if (rc) return rc;
     }
     for (uint32_t i = 0; i < e->n_interventions; i++) {
         const rw_intervention_spec *vs = &e->interventions[i];
         const rw_plugin *pl = vs->ref.plugin;
         rw_intervention_instance *vi = &p->interventions[p->n_interventions];
-        char name[200];
-        snprintf(name, sizeof name, "intervention '%s'", vs->label);
-        vi->host = rw_host_new(p->ctx, name, rw_stream_id(RW_STREAM_PLUGIN, stream++));
-        if (!vi->host) return 1;
-        p->n_interventions++;
         vi->fns = pl->desc->functions;
         vi->spec = vs;
-        int rc = vi->fns->create(vi->host, vs->ref.values, &vi->inst);
-        if (rc != 0) {
-            vi->inst = NULL;
-            rw_run_plugins_failed(d, vs->ref.loc, "creating intervention", pl->desc->name,
-                                  vi->host, rc);
-            return 2;
-        }
-        add_use(p, pl);
+        int rc = create_instance(p, &vs->ref, vi->fns->create, "intervention", vs->label, stream++,
+                                 &vi->host, &vi->inst, d);
+        if (vi->host) p->n_interventions++;
+        if (rc) return rc;
         /* Live parameters (REWIRE_PARAM_LIVE) can be set through the control channel as
          * `set LABEL.PARAM VALUE`, between slices. */
         for (uint32_t k = 0; p->ctx->control && vi->fns->set_param && k < pl->desc->n_params; k++)
